@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference implementation, in Python, of `candle-tensorboard export LOGDIR --format json`.
 
-    .venv/bin/python tools/export_ref.py LOGDIR [OUT.json]
+    .venv/bin/python tools/export_ref.py [--allow-torn-tail] LOGDIR [OUT.json]
 
 It exists to pin down tools/EXPORT_SCHEMA.md with running code: tests/golden/export.json is
 made by it, and tools/test_tb_check.sh uses it to test tools/tb_check.py before (and
@@ -26,13 +26,19 @@ class RecordError(Exception):
     pass
 
 
-def read_records(path):
-    """Yield the payload of every TFRecord in `path`; raise RecordError on a bad or torn one."""
+def read_records(path, allow_torn_tail=False):
+    """Yield the payload of every TFRecord in `path`; raise RecordError on a bad or torn one.
+
+    With allow_torn_tail, a record cut short by the end of the file ends the file quietly
+    (what a killed writer leaves behind); a bad CRC is still an error.
+    """
     with open(path, "rb") as f:
         data = f.read()
     pos = 0
     while pos < len(data):
         if len(data) - pos < 12:
+            if allow_torn_tail:
+                return
             raise RecordError(f"{path}: truncated record header at byte {pos}")
         header = data[pos:pos + 8]
         (length,) = struct.unpack("<Q", header)
@@ -41,6 +47,8 @@ def read_records(path):
             raise RecordError(f"{path}: bad length CRC at byte {pos}")
         end = pos + 12 + length
         if end + 4 > len(data):
+            if allow_torn_tail:
+                return
             raise RecordError(f"{path}: truncated record body at byte {pos}")
         payload = data[pos + 12:end]
         (dcrc,) = struct.unpack("<I", data[end:end + 4])
@@ -106,11 +114,11 @@ def tensor_floats(t):
     return []
 
 
-def export_run(name, files):
+def export_run(name, files, allow_torn_tail=False):
     scalars, histograms, images, texts, purges = {}, {}, {}, {}, []
     plugin_of = {}  # tag -> plugin name, from the first metadata seen (as TensorBoard)
     for path in files:
-        for payload in read_records(path):
+        for payload in read_records(path, allow_torn_tail):
             ev = event_pb2.Event.FromString(payload)
             if ev.HasField("session_log") and ev.session_log.status == event_pb2.SessionLog.START:
                 purges.append(ev.step)
@@ -159,8 +167,9 @@ def export_run(name, files):
     return run
 
 
-def export(logdir):
-    return {"runs": [export_run(name, files) for name, files in find_runs(logdir)]}
+def export(logdir, allow_torn_tail=False):
+    return {"runs": [export_run(name, files, allow_torn_tail)
+                     for name, files in find_runs(logdir)]}
 
 
 def dump(doc, f):
@@ -169,11 +178,13 @@ def dump(doc, f):
 
 
 def main(argv):
+    torn = "--allow-torn-tail" in argv
+    argv = [a for a in argv if a != "--allow-torn-tail"]
     if len(argv) not in (2, 3):
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
     try:
-        doc = export(argv[1])
+        doc = export(argv[1], torn)
     except RecordError as e:
         print(f"export_ref: {e}", file=sys.stderr)
         return 1
