@@ -50,7 +50,7 @@ import sys
 import zlib
 
 KINDS = ("scalars", "histograms", "images", "texts")
-PNG_MODE_CHANNELS = {"L": 1, "LA": 2, "RGB": 3, "RGBA": 4, "I;16": 1, "I": 1, "1": 1}
+PNG_MODE_CHANNELS = {"L": 1, "LA": 2, "RGB": 3, "RGBA": 4}  # 8-bit modes only
 MAX_PROBLEMS_SHOWN = 20
 
 
