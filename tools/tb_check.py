@@ -31,8 +31,8 @@ the run on any such message. --allow-torn-tail accepts a truncated *final* recor
 killed writer leaves) but never a CRC failure.
 
 --expect-tags FILE: lines `KIND RUN TAG` (KIND in scalars|histograms|images|texts, RUN a run
-name or '*' for any run, TAG the rest of the line; '#' starts a comment line); each must be
-present, so an export and a log dir that are both empty cannot pass.
+name or '*' for any run, TAG the rest of the line or '*' for any tag; '#' starts a comment
+line); each must be present, so an export and a log dir that are both empty cannot pass.
 
 Output: one line per run, then `tb_check: N passed, M failed`. Exit status 0 only if every
 run passed and at least one run was found; 1 on any failure; 2 on bad usage.
@@ -477,7 +477,7 @@ def main(argv=None):
     ap.add_argument("logdir")
     ap.add_argument("export_json")
     ap.add_argument("--expect-tags", metavar="FILE",
-                    help="lines 'KIND RUN TAG' that must be present (RUN '*' = any run)")
+                    help="lines 'KIND RUN TAG' that must be present ('*' = any run / any tag)")
     ap.add_argument("--allow-torn-tail", action="store_true",
                     help="accept a truncated final record (a killed writer); CRC errors still fail")
     ap.add_argument("-v", "--verbose", action="store_true", help="print notes and TB warnings")
@@ -567,7 +567,8 @@ def main(argv=None):
         extra_fail = 1
     for kind, run, tag in wants:
         runs = [run] if run != "*" else sorted({r for (_k, r) in shown})
-        if not any(tag in shown.get((kind, r), set()) for r in runs):
+        if not any((shown.get((kind, r)) if tag == "*" else tag in shown.get((kind, r), set()))
+                   for r in runs):
             print(f"FAIL expected {kind} tag {tag!r} in run {run!r}: not found")
             extra_fail = 1
     print(f"tb_check: {passed} passed, {failed + extra_fail} failed")

@@ -99,6 +99,12 @@ def main():
             "texts * note/text_summary\n"))
         case("expected tags present", 0, rc, out)
 
+        rc, out = run_check(GOLDEN, good, expect_tags="texts * *\nimages . *\n")
+        case("expected any-tag present", 0, rc, out)
+
+        rc, out = run_check(GOLDEN, good, expect_tags="texts data/group/a *\n")
+        case("expected any-tag missing fails", 1, rc, out, "texts tag '*'")
+
         rc, out = run_check(GOLDEN, good, expect_tags="scalars * accuracy\n")
         case("expected tag missing fails", 1, rc, out, "accuracy")
 
