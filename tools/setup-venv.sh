@@ -46,9 +46,20 @@ if [ -e "$venv" ] && ! "$venv/bin/python" -c 'pass' >/dev/null 2>&1; then
 fi
 if [ ! -x "$venv/bin/python" ]; then
     if ! "$python" -m venv "$venv"; then
-        echo "setup-venv.sh: '$python -m venv' failed; on Debian/Ubuntu: apt-get install -y python3-venv" >&2
         rm -rf "$venv"
-        exit 1
+        # Debian/Ubuntu ship venv's ensurepip separately; install it when we may.
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            echo "setup-venv.sh: installing python3-venv with apt-get" >&2
+            ver=$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+            DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv "python$ver-venv" >/dev/null 2>&1 ||
+                { apt-get update >/dev/null 2>&1 &&
+                  DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv >/dev/null 2>&1; } || true
+        fi
+        if ! "$python" -m venv "$venv"; then
+            echo "setup-venv.sh: '$python -m venv' failed; on Debian/Ubuntu: apt-get install -y python3-venv" >&2
+            rm -rf "$venv"
+            exit 1
+        fi
     fi
 fi
 
