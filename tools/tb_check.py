@@ -75,6 +75,7 @@ class Capture(logging.Handler):
 
 DATA_LOSS_RE = re.compile(r"truncat|corrupt|crc|data ?loss", re.IGNORECASE)
 CRC_RE = re.compile(r"crc|corrupt", re.IGNORECASE)
+PATH_RE = re.compile(r"\S*[/\\]\S*")  # any token holding a path separator
 
 
 def install_capture():
@@ -531,9 +532,11 @@ def main(argv=None):
                 problems.append(f"TensorBoard's loader raised {type(e).__name__}: {e}")
         loss = []
         for logger_name, level, msg in cap.take():
-            # Paths are scrubbed so a directory named e.g. 'crc' cannot look like data loss.
-            scrubbed = msg.replace(logdir_abs, "<logdir>").replace(args.logdir, "<logdir>")
-            if DATA_LOSS_RE.search(scrubbed):
+            # Paths are scrubbed so a directory named e.g. 'crc' cannot look like data loss;
+            # other libraries' DEBUG chatter (Pillow's PNG chunk log) is not TensorBoard's.
+            scrubbed = PATH_RE.sub("<path>", msg.replace(logdir_abs, "<logdir>"))
+            ours = logger_name.split(".")[0] in ("tensorboard", "root", "absl")
+            if ours and DATA_LOSS_RE.search(scrubbed):
                 if (args.allow_torn_tail and not CRC_RE.search(scrubbed)
                         and "truncated record" in scrubbed):
                     notes.append(f"torn final record accepted: {msg}")

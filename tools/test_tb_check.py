@@ -194,6 +194,12 @@ def main():
         rc, out = run_check(bad, good, "--allow-torn-tail")
         case("CRC flip fails even with --allow-torn-tail", 1, rc, out, "crc32")
 
+        # Directory names that look like data-loss words must not trip the detector.
+        scary = os.path.join(tmp, "crc_corrupt", "truncated")
+        shutil.copytree(GOLDEN, os.path.join(scary, "data loss crc"))
+        rc, out = run_check(scary, export_ref.export(scary))
+        case("paths containing crc/corrupt/truncated pass", 0, rc, out, "3 passed, 0 failed")
+
         # A torn final record (a killed writer): fails, unless --allow-torn-tail.
         torn = copy_golden(tmp, "torn_truncated")
         path = os.path.join(torn, MAIN_FILE)
