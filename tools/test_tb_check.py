@@ -254,6 +254,37 @@ def main():
         rc, out = run_check(ts, tdoc)
         case("tensor scalar NaN vs 0.0 fails", 1, rc, out, "value TensorBoard nan")
 
+        # tools/tb_http_check.py: what the TensorBoard web server serves.
+        def http_check(logdir, doc, *flags):
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                json.dump(doc, f)
+            p = subprocess.run([sys.executable, os.path.join(HERE, "tb_http_check.py"), logdir,
+                                f.name, *flags], capture_output=True, text=True)
+            os.unlink(f.name)
+            return p.returncode, p.stdout + p.stderr
+
+        for lf in ("true", "false"):
+            rc, out = http_check(GOLDEN, good, "--load-fast", lf)
+            case(f"http ({lf}): golden logs pass", 0, rc, out, "3 passed, 0 failed")
+        doc = copy.deepcopy(good)
+        doc["runs"][0]["scalars"]["loss"][2][2] = 0.126
+        rc, out = http_check(GOLDEN, doc, "--load-fast", "true", "--timeout", "15")
+        case("http (true): changed scalar fails", 1, rc, out, "served value 0.125")
+        doc = copy.deepcopy(good)
+        doc["runs"][0]["histograms"]["w"][1]["bucket"][5] += 1
+        for lf in ("true", "false"):
+            rc, out = http_check(GOLDEN, doc, "--load-fast", lf, "--timeout", "15")
+            case(f"http ({lf}): changed histogram bucket fails", 1, rc, out, "buckets differ")
+        long = os.path.join(tmp, "long")
+        import tensorboardX
+        w = tensorboardX.SummaryWriter(logdir=long)
+        for i in range(3000):  # more than TensorBoard's default 1000 scalar samples
+            w.add_scalar("x", i * 0.5, i, walltime=100.0 + i)
+        w.close()
+        ldoc = export_ref.export(long)
+        rc, out = http_check(long, ldoc, "--load-fast", "true")
+        case("http (true): 3000-point series served whole", 0, rc, out, "1 tags/3000 points")
+
     failed = [c for c in cases if not c[1]]
     print(f"test_tb_check: {len(cases) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
