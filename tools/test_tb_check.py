@@ -40,6 +40,15 @@ def run_check(logdir, doc, *flags, expect_tags=None):
     return p.returncode, p.stdout + p.stderr
 
 
+def http_check(logdir, doc, *flags):
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(doc, f)
+    p = subprocess.run([sys.executable, os.path.join(HERE, "tb_http_check.py"), logdir,
+                        f.name, *flags], capture_output=True, text=True)
+    os.unlink(f.name)
+    return p.returncode, p.stdout + p.stderr
+
+
 def copy_golden(tmp, name="logs"):
     dst = os.path.join(tmp, name)
     shutil.copytree(GOLDEN, dst)
@@ -254,15 +263,24 @@ def main():
         rc, out = run_check(ts, tdoc)
         case("tensor scalar NaN vs 0.0 fails", 1, rc, out, "value TensorBoard nan")
 
-        # tools/tb_http_check.py: what the TensorBoard web server serves.
-        def http_check(logdir, doc, *flags):
-            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-                json.dump(doc, f)
-            p = subprocess.run([sys.executable, os.path.join(HERE, "tb_http_check.py"), logdir,
-                                f.name, *flags], capture_output=True, text=True)
-            os.unlink(f.name)
-            return p.returncode, p.stdout + p.stderr
+        # NaN and +/-Inf simple_value scalars: exported as null / "inf" / "-inf".
+        nan = os.path.join(tmp, "nan")
+        import tensorboardX
+        w = tensorboardX.SummaryWriter(logdir=nan)
+        for i, v in enumerate([float("nan"), float("inf"), float("-inf"), 1e39, 3.0]):
+            w.add_scalar("odd", v, i, walltime=10.0 + i)  # 1e39 overflows float32 to inf
+        w.close()
+        ndoc = export_ref.export(nan)
+        assert [p[2] for p in ndoc["runs"][0]["scalars"]["odd"]] == [None, "inf", "-inf", "inf", 3.0]
+        rc, out = run_check(nan, ndoc)
+        case("NaN/Inf scalars pass", 0, rc, out, "1 tags/5 points")
+        rc, out = http_check(nan, ndoc, "--load-fast", "true")
+        case("http (true): NaN/Inf scalars pass", 0, rc, out, "1 tags/5 points")
+        ndoc["runs"][0]["scalars"]["odd"][1][2] = "-inf"
+        rc, out = run_check(nan, ndoc)
+        case("inf exported as -inf fails", 1, rc, out, "value TensorBoard inf")
 
+        # tools/tb_http_check.py: what the TensorBoard web server serves.
         for lf in ("true", "false"):
             rc, out = http_check(GOLDEN, good, "--load-fast", lf)
             case(f"http ({lf}): golden logs pass", 0, rc, out, "3 passed, 0 failed")
@@ -276,7 +294,6 @@ def main():
             rc, out = http_check(GOLDEN, doc, "--load-fast", lf, "--timeout", "15")
             case(f"http ({lf}): changed histogram bucket fails", 1, rc, out, "buckets differ")
         long = os.path.join(tmp, "long")
-        import tensorboardX
         w = tensorboardX.SummaryWriter(logdir=long)
         for i in range(3000):  # more than TensorBoard's default 1000 scalar samples
             w.add_scalar("x", i * 0.5, i, walltime=100.0 + i)
