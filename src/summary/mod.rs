@@ -1,0 +1,4 @@
+//! Pure functions that turn values into TensorBoard `Summary` messages, one file per plugin.
+
+pub mod scalar;
+pub mod text;
