@@ -1,0 +1,34 @@
+//! Writer and reader hot paths: 200k scalars end to end, reading a 1M-event file.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+#[path = "workloads.rs"]
+mod workloads;
+
+fn bench_scalars(c: &mut Criterion) {
+    let mut group = c.benchmark_group("scalars");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(200_000));
+    group.bench_function("200k add_scalar + close", |b| {
+        b.iter_with_setup(
+            || tempfile::tempdir().expect("temp dir"),
+            |dir| workloads::scalars(dir.path(), 200_000).expect("write"),
+        )
+    });
+    group.finish();
+}
+
+fn bench_read(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = workloads::scalars(dir.path(), 1_000_000).expect("write");
+    let mut group = c.benchmark_group("read");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(1_000_001));
+    group.bench_function("1M-event file", |b| {
+        b.iter(|| workloads::read(&file).expect("read"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_scalars, bench_read);
+criterion_main!(benches);
