@@ -8,3 +8,6 @@ pub mod proto;
 pub mod record;
 
 pub use error::{Error, Result};
+pub mod hooks;
+pub mod models;
+pub mod nn;
