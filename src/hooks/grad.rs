@@ -101,14 +101,16 @@ impl CustomOp1 for Probe {
 /// let a_grad = Arc::new(Mutex::new(Vec::new()));
 /// let store = a_grad.clone();
 /// let a = register_hook(&a, move |g| {
-///     store.lock().unwrap().push(g.to_vec1::<f32>()?);
+///     if let Ok(mut v) = store.lock() {
+///         v.push(g.to_vec1::<f32>()?);
+///     }
 ///     Ok(None)
 /// })?; // use this `a` from here on
 /// let y = (a * b)?;
 /// let grads = y.backward()?;
-/// assert_eq!(grads.get(&w).unwrap().to_vec1::<f32>()?, [5.0]);
-/// assert_eq!(grads.get(&x).unwrap().to_vec1::<f32>()?, [2.0]);
-/// assert_eq!(*a_grad.lock().unwrap(), [vec![2.0]]);
+/// assert_eq!(grads.get(&w).ok_or("no grad")?.to_vec1::<f32>()?, [5.0]);
+/// assert_eq!(grads.get(&x).ok_or("no grad")?.to_vec1::<f32>()?, [2.0]);
+/// assert_eq!(*a_grad.lock().map_err(|e| e.to_string())?, [vec![2.0]]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn register_hook<F>(tensor: &Tensor, f: F) -> Result<Tensor>
@@ -138,7 +140,7 @@ where
 /// let loss = w.as_tensor().sqr()?.sum_all()?;
 /// let mut grads = loss.backward()?;                 // d loss / dw = 2w = [2, 4]
 /// candle_tensorboard::hooks::scale_grads(&mut grads, &[w.clone()], 0.5)?;
-/// // Or by hand: let g = grads.get(&w).unwrap().clamp(-1f32, 1f32)?; grads.insert(&w, g);
+/// // Or by hand: if let Some(g) = grads.get(&w) { let g = g.clamp(-1f32, 1f32)?; grads.insert(&w, g); }
 /// let mut sgd = SGD::new(vec![w.clone()], 0.1)?;
 /// sgd.step(&grads)?;                                // w -= 0.1 * [1, 2]
 /// assert_eq!(w.to_vec1::<f32>()?, [0.9, 1.8]);

@@ -422,7 +422,7 @@ mod tests {
                         * &w)?
                         .sum_all()
                 },
-                &[x.clone()],
+                std::slice::from_ref(&x),
                 1e-6,
             )?,
             gradcheck(
@@ -432,7 +432,7 @@ mod tests {
                         * &w)?
                         .sum_all()
                 },
-                &[x.clone()],
+                std::slice::from_ref(&x),
                 1e-6,
             )?,
             gradcheck(
@@ -440,7 +440,7 @@ mod tests {
                     (adaptive_avg_pool2d(&xs[0], (3, 3)).map_err(candle_core::Error::from)? * &w)?
                         .sum_all()
                 },
-                &[x.clone()],
+                std::slice::from_ref(&x),
                 1e-6,
             )?,
         ];
