@@ -3,7 +3,8 @@
 //! plain candle_nn layers, our tree without hooks, forward hooks capturing every conv
 //! output, and full backward hooks on every conv.
 //!
-//! Run: `cargo bench --bench hooks` (add `-- --quick` for a short run).
+//! Run: `cargo bench --bench hooks`; for interleaved A/B timings that survive a busy
+//! machine: `HOOKS_BENCH_ROUNDS=30 cargo bench --bench hooks`.
 
 use std::sync::{Arc, Mutex};
 
@@ -12,7 +13,7 @@ use candle_nn::{Conv2dConfig, VarBuilder, VarMap};
 use candle_tensorboard::hooks::HookHandle;
 use candle_tensorboard::models::{dqn, AlexNet};
 use candle_tensorboard::nn::{max_pool2d, Module};
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 
 /// The same computation as `AlexNet::small`, written with bare candle_nn layers (and this
 /// crate's pooling function, since candle's cannot backpropagate 3/2 pooling).
@@ -200,5 +201,91 @@ fn benches(c: &mut Criterion) {
     }
 }
 
-criterion_group!(hooks_benches, benches);
-criterion_main!(hooks_benches);
+/// Interleaved A/B timing: every round runs each variant once, so load from other processes
+/// hits all variants alike; prints the minimum and median per variant. Enabled with
+/// `HOOKS_BENCH_ROUNDS=<n>` (criterion is skipped then).
+fn interleaved(
+    group: &str,
+    rounds: usize,
+    x: &Tensor,
+    plain: &dyn Fn(&Tensor) -> candle_core::Result<Tensor>,
+    tree: &dyn Module,
+) {
+    let store = Arc::new(Mutex::new(Vec::new()));
+    let names = [
+        "plain_candle_nn",
+        "tree_no_hooks",
+        "tree_forward_hooks_every_conv",
+        "tree_backward_hooks_every_conv",
+    ];
+    let mut times = vec![Vec::new(); 4];
+    for _ in 0..rounds {
+        for (v, t) in times.iter_mut().enumerate() {
+            let hs = match v {
+                2 => forward_hooks(tree, &store),
+                3 => backward_hooks(tree, &store),
+                _ => Vec::new(),
+            };
+            let start = std::time::Instant::now();
+            if v == 0 {
+                step(plain, x);
+            } else {
+                step(|x| tree.call(x), x);
+            }
+            t.push(start.elapsed().as_secs_f64() * 1e3);
+            hs.iter().for_each(|h| {
+                h.remove();
+            });
+            if let Ok(mut s) = store.lock() {
+                s.clear();
+            }
+        }
+    }
+    let base_min = times[0].iter().cloned().fold(f64::INFINITY, f64::min);
+    for (name, t) in names.iter().zip(times.iter_mut()) {
+        t.sort_by(|a, b| a.total_cmp(b));
+        let (min, med) = (t[0], t[t.len() / 2]);
+        println!(
+            "{group}/{name:<32} min {min:8.2} ms  median {med:8.2} ms  min vs plain {:+.1}%",
+            (min / base_min - 1.0) * 100.0
+        );
+    }
+}
+
+fn main() {
+    if let Some(rounds) = std::env::var("HOOKS_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse::<usize>().ok())
+    {
+        let dev = Device::Cpu;
+        let rounds = rounds.max(1);
+        let vm = VarMap::new();
+        let vb = VarBuilder::from_varmap(&vm, DType::F32, &dev);
+        if let (Ok(tree), Ok(plain), Ok(x)) = (
+            AlexNet::small(1, 10, vb.clone()),
+            PlainAlex::new(vb),
+            Tensor::randn(0f32, 1., (16, 1, 28, 28), &dev),
+        ) {
+            interleaved(
+                "alexnet_small_b16",
+                rounds,
+                &x,
+                &|x| plain.forward(x),
+                &tree,
+            );
+        }
+        let vm = VarMap::new();
+        let vb = VarBuilder::from_varmap(&vm, DType::F32, &dev);
+        if let (Ok(tree), Ok(plain), Ok(x)) = (
+            dqn(3, vb.clone()),
+            PlainDqn::new(vb),
+            Tensor::randn(0f32, 1., (8, 4, 84, 84), &dev),
+        ) {
+            interleaved("dqn_b8", rounds, &x, &|x| plain.forward(x), &tree);
+        }
+        return;
+    }
+    criterion_group!(hooks_benches, benches);
+    hooks_benches();
+    Criterion::default().configure_from_args().final_summary();
+}
