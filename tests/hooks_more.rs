@@ -437,3 +437,48 @@ fn no_probes_without_backward_hooks() {
     h.remove();
     assert_eq!(count_ops(&net.call(&x).unwrap()), plain);
 }
+
+#[test]
+fn clip_grad_norm_rescales_like_pytorch() {
+    let w = candle_core::Var::new(&[3f64, 4.0], &Device::Cpu).unwrap();
+    // d/dw of w . w = 2w = [6, 8], norm 10.
+    let mut grads = w
+        .as_tensor()
+        .sqr()
+        .unwrap()
+        .sum_all()
+        .unwrap()
+        .backward()
+        .unwrap();
+    let norm = candle_tensorboard::hooks::clip_grad_norm(&mut grads, &[w.clone()], 5.0).unwrap();
+    assert!((norm - 10.0).abs() < 1e-12);
+    let g = vals(grads.get(&w).unwrap());
+    assert!(
+        (g[0] - 3.0).abs() < 1e-5 && (g[1] - 4.0).abs() < 1e-5,
+        "{g:?}"
+    );
+    assert!(candle_tensorboard::hooks::clip_grad_norm(&mut grads, &[w], 0.0).is_err());
+}
+
+#[test]
+fn activation_and_pool_layers_compute_pytorch_values() {
+    use candle_tensorboard::nn::{AdaptiveAvgPool2d, AvgPool2d, LeakyReLU, ReLU, Sigmoid};
+    let x = Tensor::new(&[-2f32, 0.0, 3.0], &Device::Cpu).unwrap();
+    assert_eq!(vals(&ReLU::new().call(&x).unwrap()), [0.0, 0.0, 3.0]);
+    let l = vals(&LeakyReLU::new(0.1).call(&x).unwrap());
+    assert!((l[0] + 0.2).abs() < 1e-6 && l[1] == 0.0 && (l[2] - 3.0).abs() < 1e-6);
+    let s = vals(&Sigmoid::new().call(&x).unwrap());
+    assert!((s[1] - 0.5).abs() < 1e-7 && (s[2] - 1.0 / (1.0 + (-3f64).exp())).abs() < 1e-6);
+    let img = Tensor::arange(0f32, 16., &Device::Cpu)
+        .unwrap()
+        .reshape((1, 1, 4, 4))
+        .unwrap();
+    assert_eq!(
+        vals(&AvgPool2d::new(2, 2).call(&img).unwrap()),
+        [2.5, 4.5, 10.5, 12.5]
+    );
+    // Adaptive 4 -> 3: windows [0,2), [1,3), [2,4) on each axis.
+    let a = vals(&AdaptiveAvgPool2d::new((3, 3)).call(&img).unwrap());
+    assert_eq!(a, [2.5, 3.5, 4.5, 6.5, 7.5, 8.5, 10.5, 11.5, 12.5]);
+    assert!(MaxPool2d::new(5, 1).call(&img).is_err());
+}

@@ -118,6 +118,7 @@ fn summary_lists_layers_shapes_and_counts() {
     let net = AlexNet::small(1, 10, vb(&vm)).unwrap();
     assert_eq!(net.num_parameters(), 428_682);
     let s = net.summary(&[1, 1, 28, 28]).unwrap();
+    println!("{s}");
     assert!(s.contains("features.0 (Conv2d)"), "{s}");
     assert!(s.contains("[1, 32, 28, 28]"), "{s}");
     assert!(s.contains("features.12 (MaxPool2d)"), "{s}");
