@@ -21,7 +21,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .cloned()
     };
     if let Some(dir) = value_of("--write-scalar-file") {
-        let n: i64 = value_of("--events").unwrap_or_else(|| "1000000".into()).parse()?;
+        let n: i64 = value_of("--events")
+            .unwrap_or_else(|| "1000000".into())
+            .parse()?;
         let file = workloads::scalars(&PathBuf::from(dir), n)?;
         println!("{}", file.display());
         return Ok(());

@@ -10,6 +10,9 @@
 
 pub mod error;
 pub mod event_writer;
+pub mod hooks;
+pub mod models;
+pub mod nn;
 pub mod proto;
 pub mod reader;
 pub mod record;

@@ -1,0 +1,21 @@
+//! PyTorch-style hooks for candle.
+//!
+//! - Module hooks ([`Node::register_forward_pre_hook`], [`Node::register_forward_hook`],
+//!   [`Node::register_full_backward_hook`]) live on every layer of the [`crate::nn`] tree;
+//!   each returns a [`HookHandle`] whose `remove()` detaches it.
+//! - Tensor gradient hooks ([`register_hook`]) see (and may replace) the gradient flowing
+//!   through any intermediate tensor.
+//! - Parameter gradients can be read or changed between `backward()` and `optimizer.step()`
+//!   through the `GradStore` ([`scale_grads`], [`clip_grad_norm`]).
+//! - [`gradcheck`] compares backprop gradients with central differences.
+//!
+//! Hooks return this crate's [`crate::Result`]; an `Err` from a hook comes out of the
+//! `forward` (or `backward()`) call that ran it, as a `candle_core::Error` wrapping it.
+
+mod grad;
+mod gradcheck;
+mod registry;
+
+pub use grad::{clip_grad_norm, register_hook, scale_grads};
+pub use gradcheck::{gradcheck, numerical_grad, GradCheck};
+pub use registry::{BackwardHook, ForwardHook, ForwardPreHook, HookHandle, Node};

@@ -1,0 +1,215 @@
+//! A named, hookable module tree for candle.
+//!
+//! Every layer here carries a [`Node`]: its dotted name (`features.0`), its kind
+//! (`"Conv2d"`), its parameters (torchvision names: `features.0.weight`) and its hook lists.
+//! The [`Module`] trait walks the tree like PyTorch (`named_modules`, `named_parameters`,
+//! `modules`) and runs hooks around each layer's computation ([`Module::call`]).
+//! Every layer also implements `candle_nn::Module`, so it composes with candle code
+//! (`x.apply(&layer)`), and is built from a `candle_nn::VarBuilder`, so weights come from a
+//! `VarMap` (trainable) or from safetensors files.
+//!
+//! Modules start in **eval** mode (unlike PyTorch); call [`Module::train`] before training so
+//! that `Dropout` drops.
+//!
+//! A custom model exposes its children by implementing [`Module`]:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use candle_core::{DType, Device, Tensor};
+//! use candle_nn::VarBuilder;
+//! use candle_tensorboard::nn::{self, Conv2d, MaxPool2d, Module, Node};
+//!
+//! struct Net { node: Arc<Node>, conv1: Conv2d, pool1: MaxPool2d }
+//!
+//! impl Net {
+//!     fn new(vb: VarBuilder) -> candle_core::Result<Self> {
+//!         let net = Net {
+//!             node: Node::new(vb.prefix(), "Net", vec![]),
+//!             conv1: Conv2d::new(1, 2, 3, Default::default(), vb.pp("conv1"))?,
+//!             pool1: MaxPool2d::new(2, 2),
+//!         };
+//!         net.assign_names(); // names parameterless children ("pool1") from the tree
+//!         Ok(net)
+//!     }
+//! }
+//!
+//! impl Module for Net {
+//!     fn node(&self) -> &Arc<Node> { &self.node }
+//!     fn children(&self) -> Vec<(&str, &dyn Module)> {
+//!         vec![("conv1", &self.conv1), ("pool1", &self.pool1)]
+//!     }
+//!     fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+//!         self.pool1.call(&self.conv1.call(x)?)
+//!     }
+//! }
+//! candle_tensorboard::impl_candle_module!(Net);
+//!
+//! let net = Net::new(VarBuilder::zeros(DType::F32, &Device::Cpu))?;
+//! let names: Vec<String> = net.named_modules().into_iter().map(|(n, _)| n).collect();
+//! assert_eq!(names, ["conv1", "pool1"]);
+//! assert_eq!(net.named_parameters()[0].0, "conv1.weight");
+//! let y = net.call(&Tensor::ones((1, 1, 4, 4), DType::F32, &Device::Cpu)?)?;
+//! assert_eq!(y.dims(), [1, 2, 1, 1]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::sync::Arc;
+
+use candle_core::Tensor;
+
+pub use crate::hooks::Node;
+
+mod layers;
+mod pool;
+mod sequential;
+mod summary;
+
+pub use layers::{
+    init, AdaptiveAvgPool2d, AvgPool2d, Conv2d, Dropout, Flatten, LeakyReLU, Linear, MaxPool2d,
+    ReLU, Sigmoid, Tanh, Wrap,
+};
+pub use pool::{adaptive_avg_pool2d, avg_pool2d, max_pool2d};
+pub use sequential::Sequential;
+
+/// A node of the module tree: a layer or a container.
+///
+/// Implement [`Module::node`], [`Module::forward_plain`] and (for containers)
+/// [`Module::children`]; everything else is provided. Call [`Module::call`] to run a module
+/// with its hooks (containers call their children's `call` in `forward_plain`).
+pub trait Module: Send + Sync {
+    /// The node holding this module's name, kind, parameters and hooks.
+    fn node(&self) -> &Arc<Node>;
+
+    /// The direct children with their local names (`"0"`, `"conv1"`), in order.
+    fn children(&self) -> Vec<(&str, &dyn Module)> {
+        Vec::new()
+    }
+
+    /// The module's own computation, without its hooks.
+    fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor>;
+
+    /// Runs the module with its hooks: forward pre-hooks, the computation, forward hooks
+    /// (and the probes backward hooks need). This is PyTorch's `module(x)`.
+    fn call(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        self.node().run(x, |x| self.forward_plain(x))
+    }
+
+    /// The module's kind, e.g. `"Conv2d"`.
+    fn kind(&self) -> String {
+        self.node().kind().to_string()
+    }
+
+    /// Every descendant with its dotted name relative to this module, depth first in
+    /// definition order (PyTorch's `named_modules()` without the leading `("", self)`).
+    fn named_modules(&self) -> Vec<(String, &dyn Module)> {
+        let mut out = Vec::new();
+        for (name, child) in self.children() {
+            walk(child, name.to_string(), &mut out);
+        }
+        out
+    }
+
+    /// Every descendant, depth first.
+    fn modules(&self) -> Vec<&dyn Module> {
+        self.named_modules().into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// Every parameter of this module and its descendants, with dotted names
+    /// (`features.0.weight`), in definition order.
+    fn named_parameters(&self) -> Vec<(String, Tensor)> {
+        let mut out: Vec<(String, Tensor)> = self
+            .node()
+            .parameters()
+            .iter()
+            .map(|(n, t)| (n.clone(), t.clone()))
+            .collect();
+        for (name, m) in self.named_modules() {
+            for (p, t) in m.node().parameters() {
+                out.push((format!("{name}.{p}"), t.clone()));
+            }
+        }
+        out
+    }
+
+    /// Every parameter tensor.
+    fn parameters(&self) -> Vec<Tensor> {
+        self.named_parameters()
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect()
+    }
+
+    /// Total number of parameter elements.
+    fn num_parameters(&self) -> usize {
+        self.named_parameters()
+            .iter()
+            .map(|(_, t)| t.elem_count())
+            .sum()
+    }
+
+    /// Sets train (`true`) or eval mode on this module and all descendants.
+    fn set_training(&self, training: bool) {
+        self.node().set_training(training);
+        for (_, m) in self.named_modules() {
+            m.node().set_training(training);
+        }
+    }
+
+    /// Training mode for the whole subtree (Dropout drops).
+    fn train(&self) {
+        self.set_training(true)
+    }
+
+    /// Eval mode for the whole subtree (Dropout is the identity).
+    fn eval(&self) {
+        self.set_training(false)
+    }
+
+    /// Names every descendant's node `<this module's name>.<relative path>`, so that hooks see
+    /// full dotted names even for parameterless layers. Containers call this when built.
+    fn assign_names(&self) {
+        let root = self.node().name();
+        for (name, m) in self.named_modules() {
+            let full = if root.is_empty() {
+                name
+            } else {
+                format!("{root}.{name}")
+            };
+            m.node().set_name(full);
+        }
+    }
+
+    /// A torchinfo-style table (layer, kind, output shape, parameter count), from a forward
+    /// pass on zeros of `input_shape` (batch included) in the dtype and on the device of the
+    /// model's first parameter (f32 on the CPU when it has none).
+    fn summary(&self, input_shape: &[usize]) -> crate::Result<String> {
+        summary::summary(
+            self.node(),
+            &self.named_modules(),
+            &self.named_parameters(),
+            input_shape,
+            &|x| self.call(x),
+        )
+    }
+}
+
+fn walk<'a>(m: &'a dyn Module, name: String, out: &mut Vec<(String, &'a dyn Module)>) {
+    let children = m.children();
+    out.push((name.clone(), m));
+    for (n, c) in children {
+        walk(c, format!("{name}.{n}"), out);
+    }
+}
+
+/// Implements `candle_nn::Module` for types implementing this crate's [`Module`], so that
+/// `x.apply(&model)` and `candle_nn::Module::forward` run the module with its hooks.
+#[macro_export]
+macro_rules! impl_candle_module {
+    ($($t:ty),* $(,)?) => {
+        $(impl ::candle_nn::Module for $t {
+            fn forward(&self, xs: &::candle_core::Tensor) -> ::candle_core::Result<::candle_core::Tensor> {
+                $crate::nn::Module::call(self, xs)
+            }
+        })*
+    };
+}
