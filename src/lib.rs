@@ -6,5 +6,6 @@
 pub mod error;
 pub mod proto;
 pub mod record;
+pub mod summary;
 
 pub use error::{Error, Result};

@@ -1,0 +1,3 @@
+//! Building summary values (the payload of an event) from user data.
+
+pub mod histogram;
