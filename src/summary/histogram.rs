@@ -44,13 +44,14 @@
 //!
 //! # Speed
 //!
-//! With the default Tensorflow bins each value finds its bucket through a 4096-entry table indexed
-//! by its sign, exponent and top four mantissa bits: such a range of values is narrower than the
-//! ratio 1.1 between edges, so it holds at most one edge and one exact comparison settles the
-//! bucket. No sorting and no per-value search.
+//! With the default Tensorflow bins each value finds its bucket in a lookup table indexed by the
+//! top bits of its bit pattern (for `f32` the sign, exponent and 7 mantissa bits; for `f64` the
+//! sign, the exponent clamped to the edges' range and 4 mantissa bits). Each entry covers values
+//! spanning a ratio below 1.1, the ratio between edges, so it holds at most one bucket boundary
+//! and one exact comparison settles the bucket: no sorting and no search per value. `min`, `max`,
+//! `sum` and `sum_squares` come from one vectorisable pass.
 
 use std::borrow::Cow;
-use std::ops::{BitAnd, Shr, Sub};
 use std::sync::OnceLock;
 
 use crate::proto::HistogramProto;
@@ -506,68 +507,90 @@ struct Stats {
     nonfinite: usize,
 }
 
+/// Running minimum and maximum, eight lanes wide so that the loops vectorise.
 #[derive(Clone, Copy)]
-struct Lanes {
+struct MinMax {
     min: [f64; 8],
     max: [f64; 8],
-    nonfinite: [usize; 8],
 }
 
-fn stats<T: Elem>(values: &[T]) -> Stats {
-    let mut lanes = Lanes {
-        min: [f64::INFINITY; 8],
-        max: [f64::NEG_INFINITY; 8],
-        nonfinite: [0; 8],
-    };
-    let (sum, sum_squares) = pairwise(values, &mut lanes);
-    let min = lanes.min.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = lanes.max.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    Stats {
-        min,
-        max,
-        // numpy starts the reduction from the identity 0.0 (only visible for a sum of -0.0).
-        sum: 0.0 + sum,
-        sum_squares: 0.0 + sum_squares,
-        nonfinite: lanes.nonfinite.iter().sum(),
+impl MinMax {
+    fn new() -> Self {
+        MinMax {
+            min: [f64::INFINITY; 8],
+            max: [f64::NEG_INFINITY; 8],
+        }
+    }
+
+    #[inline(always)]
+    fn observe(&mut self, j: usize, v: f64) {
+        // Comparisons, not f64::min, so that NaN is skipped cheaply (NaN is rejected later).
+        self.min[j] = if v < self.min[j] { v } else { self.min[j] };
+        self.max[j] = if v > self.max[j] { v } else { self.max[j] };
+    }
+
+    fn merge(&mut self, other: &MinMax) {
+        for j in 0..8 {
+            self.observe(j, other.min[j]);
+            self.observe(j, other.max[j]);
+        }
     }
 }
 
-#[inline(always)]
-fn observe(lanes: &mut Lanes, j: usize, v: f64) {
-    lanes.min[j] = if v < lanes.min[j] { v } else { lanes.min[j] };
-    lanes.max[j] = if v > lanes.max[j] { v } else { lanes.max[j] };
-    lanes.nonfinite[j] += usize::from(!(v.abs() < f64::INFINITY));
+fn stats<T: Elem>(values: &[T]) -> Stats {
+    let mut mm = MinMax::new();
+    let (sum, sum_squares) = pairwise(values, &mut mm);
+    // A NaN or infinite value makes the sum of squares NaN or infinite, so finite sums prove
+    // that every value is finite; only otherwise are the culprits counted.
+    let nonfinite = if sum.is_finite() && sum_squares.is_finite() {
+        0
+    } else {
+        values.iter().filter(|x| !x.to_f64().is_finite()).count()
+    };
+    Stats {
+        min: mm.min.iter().copied().fold(f64::INFINITY, f64::min),
+        max: mm.max.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        // numpy starts the reduction from the identity 0.0 (only visible for a sum of -0.0).
+        sum: 0.0 + sum,
+        sum_squares: 0.0 + sum_squares,
+        nonfinite,
+    }
 }
 
 /// numpy's pairwise summation (`pairwise_sum` in `loops_utils.h`), of the values and of their
-/// squares, tracking min, max and non-finite values on the way.
-fn pairwise<T: Elem>(a: &[T], lanes: &mut Lanes) -> (f64, f64) {
+/// squares, tracking min and max on the way.
+fn pairwise<T: Elem>(a: &[T], mm: &mut MinMax) -> (f64, f64) {
     const BLOCK: usize = 128;
     let n = a.len();
     if n < 8 {
         let (mut s, mut q) = (0.0, 0.0);
         for &x in a {
             let v = x.to_f64();
-            observe(lanes, 0, v);
+            mm.observe(0, v);
             s += v;
             q += v * v;
         }
         (s, q)
     } else if n <= BLOCK {
+        let mut local = MinMax::new();
         let mut r = [0.0f64; 8];
         let mut q = [0.0f64; 8];
         let (head, rest) = a.split_at(8);
-        for j in 0..8 {
-            let v = head[j].to_f64();
-            observe(lanes, j, v);
+        for (j, &x) in head.iter().enumerate() {
+            let v = x.to_f64();
+            local.observe(j, v);
             r[j] = v;
             q[j] = v * v;
         }
         let mut chunks = rest.chunks_exact(8);
         for c in &mut chunks {
+            // A fixed-size array lets the compiler drop the bounds checks and vectorise.
+            let Ok(c) = <&[T; 8]>::try_from(c) else {
+                continue;
+            };
             for j in 0..8 {
                 let v = c[j].to_f64();
-                observe(lanes, j, v);
+                local.observe(j, v);
                 r[j] += v;
                 q[j] += v * v;
             }
@@ -576,17 +599,18 @@ fn pairwise<T: Elem>(a: &[T], lanes: &mut Lanes) -> (f64, f64) {
         let mut sq = ((q[0] + q[1]) + (q[2] + q[3])) + ((q[4] + q[5]) + (q[6] + q[7]));
         for &x in chunks.remainder() {
             let v = x.to_f64();
-            observe(lanes, 0, v);
+            local.observe(0, v);
             s += v;
             sq += v * v;
         }
+        mm.merge(&local);
         (s, sq)
     } else {
         let mut n2 = n / 2;
         n2 -= n2 % 8;
         let (left, right) = a.split_at(n2);
-        let (s1, q1) = pairwise(left, lanes);
-        let (s2, q2) = pairwise(right, lanes);
+        let (s1, q1) = pairwise(left, mm);
+        let (s2, q2) = pairwise(right, mm);
         (s1 + s2, q1 + q2)
     }
 }
@@ -761,21 +785,27 @@ fn percentile_linear(buf: &mut [f64], q: f64) -> f64 {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The Tensorflow-bins lookup table
+// The Tensorflow-bins lookup tables
+//
+// A value's bit pattern selects a table entry; the entry covers a contiguous range of bit
+// patterns of one sign that holds at most one bucket boundary, so one comparison of the bits
+// with the entry's threshold picks the bucket (`lo` below the threshold, `hi` from it on).
+// Comparing bit patterns is comparing magnitudes within one sign, which is exact.
 
 /// Values with magnitude below `2^LOW_EXP` (all inside `(-1e-12, 1e-12)`) share the first group
-/// of the table, values from `2^HIGH_EXP` (all beyond `±1e20`) and non-finite ones the last.
+/// of the `f64` table, values from `2^HIGH_EXP` (all beyond `±1e20`) and non-finite ones its last.
 const LOW_EXP: i32 = -41;
 const HIGH_EXP: i32 = 67;
-/// Mantissa bits in the key: each group spans a ratio of at most 17/16 < 1.1, so at most one edge.
-const KEY_MANTISSA_BITS: u32 = 4;
-/// Groups per sign (1729 used) and table length.
-const SIGN_STRIDE: usize = 2048;
-const TABLE_LEN: usize = 2 * SIGN_STRIDE;
+/// Mantissa bits in an `f64` key: a group spans a ratio of at most 17/16 < 1.1, so one edge.
+const F64_KEY_MANTISSA_BITS: u32 = 4;
+/// `f64` groups per sign (1729 used) and the `f64` table's length.
+const F64_SIGN_STRIDE: usize = 2048;
+const F64_KEYS: usize = 2 * F64_SIGN_STRIDE;
+/// The `f32` table is indexed by the top 16 bits (sign, exponent, 7 mantissa bits) directly.
+const F32_KEYS: usize = 1 << 16;
 /// The extended counters of the hot loop (1551 used for 1549 edges).
 const EXT_CAP: usize = 2048;
 
-/// One group of magnitudes: values below `thr` fall in extended bucket `lo`, others in `hi`.
 #[derive(Clone, Copy)]
 struct Entry<B> {
     thr: B,
@@ -783,184 +813,176 @@ struct Entry<B> {
     hi: u16,
 }
 
-struct Table<B> {
-    entries: Box<[Entry<B>; TABLE_LEN]>,
+/// A bucket lookup by bit pattern.
+trait Lookup {
+    type Bits: Copy;
+    /// The extended bucket (see [`ext_index`]) of the value with these bits, below [`EXT_CAP`].
+    fn bucket(&self, bits: Self::Bits) -> usize;
 }
 
-/// The bits of an IEEE float type, for the lookup table.
-trait FloatBits:
-    Copy + Ord + Sub<Output = Self> + Shr<u32, Output = Self> + BitAnd<Output = Self>
-{
-    const MANTISSA_BITS: u32;
-    const EXPONENT_BIAS: i32;
-    const SIGN_SHIFT: u32;
-    const MAGNITUDE_MASK: Self;
-    const INF: Self;
-    fn low_mag() -> Self;
-    fn high_mag() -> Self;
-    fn to_usize(self) -> usize;
-    fn from_u64(v: u64) -> Option<Self>;
-    fn to_u64(self) -> u64;
-    /// The positive value with these magnitude bits, as f64.
-    fn value(mag: u64) -> f64;
+struct F32Table {
+    entries: Box<[Entry<u32>; F32_KEYS]>,
 }
 
-impl FloatBits for u32 {
-    const MANTISSA_BITS: u32 = 23;
-    const EXPONENT_BIAS: i32 = 127;
-    const SIGN_SHIFT: u32 = 31;
-    const MAGNITUDE_MASK: Self = 0x7fff_ffff;
-    const INF: Self = 0x7f80_0000;
-    fn low_mag() -> Self {
-        ((LOW_EXP + Self::EXPONENT_BIAS) as u32) << Self::MANTISSA_BITS
-    }
-    fn high_mag() -> Self {
-        ((HIGH_EXP + Self::EXPONENT_BIAS) as u32) << Self::MANTISSA_BITS
-    }
-    fn to_usize(self) -> usize {
-        self as usize
-    }
-    fn from_u64(v: u64) -> Option<Self> {
-        u32::try_from(v).ok()
-    }
-    fn to_u64(self) -> u64 {
-        u64::from(self)
-    }
-    fn value(mag: u64) -> f64 {
-        f64::from(f32::from_bits(mag as u32))
+impl Lookup for F32Table {
+    type Bits = u32;
+    #[inline(always)]
+    fn bucket(&self, bits: u32) -> usize {
+        let e = self.entries[(bits >> 16) as usize & (F32_KEYS - 1)];
+        usize::from(if bits >= e.thr { e.hi } else { e.lo }) & (EXT_CAP - 1)
     }
 }
 
-impl FloatBits for u64 {
-    const MANTISSA_BITS: u32 = 52;
-    const EXPONENT_BIAS: i32 = 1023;
-    const SIGN_SHIFT: u32 = 63;
-    const MAGNITUDE_MASK: Self = 0x7fff_ffff_ffff_ffff;
-    const INF: Self = 0x7ff0_0000_0000_0000;
-    fn low_mag() -> Self {
-        ((LOW_EXP + Self::EXPONENT_BIAS) as u64) << Self::MANTISSA_BITS
-    }
-    fn high_mag() -> Self {
-        ((HIGH_EXP + Self::EXPONENT_BIAS) as u64) << Self::MANTISSA_BITS
-    }
-    fn to_usize(self) -> usize {
-        self as usize
-    }
-    fn from_u64(v: u64) -> Option<Self> {
-        Some(v)
-    }
-    fn to_u64(self) -> u64 {
-        self
-    }
-    fn value(mag: u64) -> f64 {
-        f64::from_bits(mag)
+struct F64Table {
+    entries: Box<[Entry<u64>; F64_KEYS]>,
+}
+
+const F64_LOW_MAG: u64 = ((LOW_EXP + 1023) as u64) << 52;
+const F64_HIGH_MAG: u64 = ((HIGH_EXP + 1023) as u64) << 52;
+const F64_SHIFT: u32 = 52 - F64_KEY_MANTISSA_BITS;
+
+impl Lookup for F64Table {
+    type Bits = u64;
+    #[inline(always)]
+    fn bucket(&self, bits: u64) -> usize {
+        let mag = bits & 0x7fff_ffff_ffff_ffff;
+        let group = (mag.clamp(F64_LOW_MAG, F64_HIGH_MAG) - F64_LOW_MAG) >> F64_SHIFT;
+        let key = group as usize | ((bits >> 63) as usize * F64_SIGN_STRIDE);
+        let e = self.entries[key & (F64_KEYS - 1)];
+        usize::from(if bits >= e.thr { e.hi } else { e.lo }) & (EXT_CAP - 1)
     }
 }
 
-fn f32_table() -> Option<&'static Table<u32>> {
-    static TABLE: OnceLock<Option<Table<u32>>> = OnceLock::new();
+fn f32_table() -> Option<&'static F32Table> {
+    static TABLE: OnceLock<Option<F32Table>> = OnceLock::new();
     TABLE
-        .get_or_init(|| build_table(tensorflow_edges()))
+        .get_or_init(|| {
+            let edges = tensorflow_edges();
+            let value = |mag: u64| f64::from(f32::from_bits(mag as u32));
+            let mut entries = Vec::with_capacity(F32_KEYS);
+            for key in 0..F32_KEYS as u64 {
+                let sign = key >> 15;
+                let m_lo = (key & 0x7fff) << 16;
+                let (thr, lo, hi) =
+                    group_entry(edges, value, 0x7f80_0000, sign == 1, m_lo, m_lo | 0xffff)?;
+                entries.push(Entry {
+                    thr: u32::try_from(thr | (sign << 31)).ok()?,
+                    lo,
+                    hi,
+                });
+            }
+            let entries = entries.into_boxed_slice().try_into().ok()?;
+            Some(F32Table { entries })
+        })
         .as_ref()
 }
 
-fn f64_table() -> Option<&'static Table<u64>> {
-    static TABLE: OnceLock<Option<Table<u64>>> = OnceLock::new();
+fn f64_table() -> Option<&'static F64Table> {
+    static TABLE: OnceLock<Option<F64Table>> = OnceLock::new();
     TABLE
-        .get_or_init(|| build_table(tensorflow_edges()))
+        .get_or_init(|| {
+            let edges = tensorflow_edges();
+            let groups = usize::try_from((F64_HIGH_MAG - F64_LOW_MAG) >> F64_SHIFT).ok()? + 1;
+            if groups > F64_SIGN_STRIDE {
+                return None;
+            }
+            let mut entries = Vec::with_capacity(F64_KEYS);
+            for sign in [0u64, 1] {
+                for g in 0..F64_SIGN_STRIDE {
+                    if g >= groups {
+                        entries.push(Entry {
+                            thr: 0,
+                            lo: 0,
+                            hi: 0,
+                        });
+                        continue;
+                    }
+                    let g64 = g as u64;
+                    // The first group also holds every smaller magnitude, the last every larger.
+                    let m_lo = if g == 0 {
+                        0
+                    } else {
+                        F64_LOW_MAG + (g64 << F64_SHIFT)
+                    };
+                    let m_hi = if g + 1 == groups {
+                        0x7fff_ffff_ffff_ffff
+                    } else {
+                        F64_LOW_MAG + ((g64 + 1) << F64_SHIFT) - 1
+                    };
+                    let (thr, lo, hi) = group_entry(
+                        edges,
+                        f64::from_bits,
+                        0x7ff0_0000_0000_0000,
+                        sign == 1,
+                        m_lo,
+                        m_hi,
+                    )?;
+                    entries.push(Entry {
+                        thr: thr | (sign << 63),
+                        lo,
+                        hi,
+                    });
+                }
+            }
+            let entries = entries.into_boxed_slice().try_into().ok()?;
+            Some(F64Table { entries })
+        })
         .as_ref()
 }
 
-/// The table for `edges`, or `None` if some group would hold more than one bucket boundary
-/// (never for the Tensorflow edges; callers then fall back to a search per value).
-fn build_table<B: FloatBits>(edges: &[f64]) -> Option<Table<B>> {
-    let shift = B::MANTISSA_BITS - KEY_MANTISSA_BITS;
-    let low = B::low_mag().to_u64();
-    let high = B::high_mag().to_u64();
-    let max_mag = B::MAGNITUDE_MASK.to_u64();
-    let inf = B::INF.to_u64();
-    let groups = usize::try_from((high - low) >> shift).ok()? + 1;
+/// The entry for the magnitudes `m_lo..=m_hi` of one sign: the first magnitude of the group's
+/// last bucket, and the buckets below and from it. `None` if the group holds more than one
+/// bucket boundary (never for the Tensorflow edges; callers then search per value instead).
+fn group_entry(
+    edges: &[f64],
+    value: impl Fn(u64) -> f64,
+    inf: u64,
+    negative: bool,
+    m_lo: u64,
+    m_hi: u64,
+) -> Option<(u64, u16, u16)> {
     let nonfinite = edges.len() + 1;
-    if groups > SIGN_STRIDE || nonfinite >= EXT_CAP {
-        return None;
-    }
-    let bucket = |negative: bool, mag: u64| -> usize {
+    let bucket = |mag: u64| -> usize {
         if mag >= inf {
             return nonfinite;
         }
-        let v = B::value(mag);
+        let v = value(mag);
         ext_index(edges, if negative { -v } else { v })
     };
-    let mut entries = Vec::with_capacity(TABLE_LEN);
-    for negative in [false, true] {
-        for g in 0..SIGN_STRIDE {
-            if g >= groups {
-                entries.push(Entry {
-                    thr: B::INF,
-                    lo: 0,
-                    hi: 0,
-                });
-                continue;
+    let (a, z) = (bucket(m_lo), bucket(m_hi));
+    let thr = if a == z {
+        m_lo
+    } else {
+        let (mut below, mut at) = (m_lo, m_hi);
+        while at - below > 1 {
+            let mid = below + (at - below) / 2;
+            if bucket(mid) == z {
+                at = mid;
+            } else {
+                below = mid;
             }
-            let g64 = g as u64;
-            let m_lo = if g == 0 { 0 } else { low + (g64 << shift) };
-            let m_hi = if g + 1 == groups {
-                max_mag
-            } else {
-                low + ((g64 + 1) << shift) - 1
-            };
-            let (a, z) = (bucket(negative, m_lo), bucket(negative, m_hi));
-            let thr = if a == z {
-                m_lo
-            } else {
-                // Smallest magnitude in the group whose bucket is the group's last bucket.
-                let (mut below, mut at) = (m_lo, m_hi);
-                while at - below > 1 {
-                    let mid = below + (at - below) / 2;
-                    if bucket(negative, mid) == z {
-                        at = mid;
-                    } else {
-                        below = mid;
-                    }
-                }
-                if bucket(negative, below) != a {
-                    return None;
-                }
-                at
-            };
-            entries.push(Entry {
-                thr: B::from_u64(thr)?,
-                lo: u16::try_from(a).ok()?,
-                hi: u16::try_from(z).ok()?,
-            });
         }
+        if bucket(below) != a {
+            return None;
+        }
+        at
+    };
+    if nonfinite >= EXT_CAP {
+        return None;
     }
-    let entries: Box<[Entry<B>; TABLE_LEN]> = entries.into_boxed_slice().try_into().ok()?;
-    Some(Table { entries })
+    Some((thr, u16::try_from(a).ok()?, u16::try_from(z).ok()?))
 }
 
 /// Counts `values` into `ext_counts` through `table`. Four sets of 32-bit counters let
 /// consecutive values that land in the same bucket proceed without waiting on each other.
-fn count_with_table<T: Copy, B: FloatBits>(
+fn count_with_table<T: Copy, L: Lookup>(
     values: &[T],
-    table: &Table<B>,
-    bits_of: impl Fn(T) -> B,
+    table: &L,
+    bits_of: impl Fn(T) -> L::Bits,
     ext_counts: &mut [u64],
 ) {
     // Flushed before any 32-bit counter can overflow.
     const CHUNK: usize = 1 << 30;
-    let low = B::low_mag();
-    let high = B::high_mag();
-    let shift = B::MANTISSA_BITS - KEY_MANTISSA_BITS;
-    let entries = &*table.entries;
-    let lookup = |x: T| -> usize {
-        let bits = bits_of(x);
-        let mag = bits & B::MAGNITUDE_MASK;
-        let sign = (bits >> B::SIGN_SHIFT).to_usize();
-        let key = ((mag.clamp(low, high) - low) >> shift).to_usize() | (sign * SIGN_STRIDE);
-        let e = entries[key & (TABLE_LEN - 1)];
-        usize::from(if mag >= e.thr { e.hi } else { e.lo }) & (EXT_CAP - 1)
-    };
     let mut local = vec![[0u32; EXT_CAP]; 4];
     for chunk in values.chunks(CHUNK) {
         let [h0, h1, h2, h3] = local.as_mut_slice() else {
@@ -968,13 +990,13 @@ fn count_with_table<T: Copy, B: FloatBits>(
         };
         let mut quads = chunk.chunks_exact(4);
         for q in &mut quads {
-            h0[lookup(q[0])] += 1;
-            h1[lookup(q[1])] += 1;
-            h2[lookup(q[2])] += 1;
-            h3[lookup(q[3])] += 1;
+            h0[table.bucket(bits_of(q[0]))] += 1;
+            h1[table.bucket(bits_of(q[1]))] += 1;
+            h2[table.bucket(bits_of(q[2]))] += 1;
+            h3[table.bucket(bits_of(q[3]))] += 1;
         }
         for &x in quads.remainder() {
-            h0[lookup(x)] += 1;
+            h0[table.bucket(bits_of(x))] += 1;
         }
         for h in local.iter_mut() {
             for (total, c) in ext_counts.iter_mut().zip(h.iter_mut()) {
@@ -1118,18 +1140,12 @@ mod tests {
     #[test]
     fn f32_table_exact_around_every_edge_and_group() {
         let edges = tensorflow_edges();
-        let mut centres: Vec<u32> = edges.iter().map(|&e| (e as f32).to_bits()).collect();
-        // Every group boundary of the table, both signs.
-        let step = 1u32 << (23 - KEY_MANTISSA_BITS);
-        let mut m = u32::low_mag();
-        while m <= u32::high_mag() {
-            centres.push(m);
-            centres.push(m | 0x8000_0000);
-            m += step;
-        }
-        let vals: Vec<f32> = centres
+        let near = |c: u32, k: i32| f32::from_bits(c.wrapping_add_signed(k));
+        // 64 ulps around every edge, and the ends of every table entry's range.
+        let vals: Vec<f32> = edges
             .iter()
-            .flat_map(|&c| (-64i32..=64).map(move |k| f32::from_bits(c.wrapping_add_signed(k))))
+            .flat_map(|&e| (-64..=64).map(move |k| near((e as f32).to_bits(), k)))
+            .chain((0..F32_KEYS as u32).flat_map(|key| [near(key << 16, 0), near(key << 16, -1)]))
             .filter(|v| v.is_finite())
             .collect();
         let wide: Vec<f64> = vals.iter().map(|&v| f64::from(v)).collect();
@@ -1233,13 +1249,14 @@ mod tests {
 
     #[test]
     fn pairwise_sum_of_small_arrays() {
-        let mut lanes = Lanes {
-            min: [f64::INFINITY; 8],
-            max: [f64::NEG_INFINITY; 8],
-            nonfinite: [0; 8],
-        };
+        let mut mm = MinMax::new();
         let v: Vec<f64> = (1..=300).map(f64::from).collect();
-        let (s, q) = pairwise(&v, &mut lanes);
+        let (s, q) = pairwise(&v, &mut mm);
+        assert_eq!(mm.min.iter().copied().fold(f64::INFINITY, f64::min), 1.0);
+        assert_eq!(
+            mm.max.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            300.0
+        );
         assert_eq!(s, 45150.0);
         assert_eq!(q, 300.0 * 301.0 * 601.0 / 6.0);
     }
