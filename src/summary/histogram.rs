@@ -290,6 +290,16 @@ trait Elem: Copy {
             None => count_explicit(values, tensorflow_edges(), ext_counts),
         }
     }
+
+    /// [`stats`] and [`Elem::count_tensorflow`] in one pass over the values.
+    fn stats_and_tensorflow_counts(values: &[Self]) -> (Stats, Vec<u64>) {
+        stats_and_counts(
+            values,
+            f64_table(),
+            |x| x.to_f64().to_bits(),
+            Self::count_tensorflow,
+        )
+    }
 }
 
 impl Elem for f32 {
@@ -302,6 +312,10 @@ impl Elem for f32 {
             Some(table) => count_with_table(values, table, f32::to_bits, ext_counts),
             None => count_explicit(values, tensorflow_edges(), ext_counts),
         }
+    }
+
+    fn stats_and_tensorflow_counts(values: &[Self]) -> (Stats, Vec<u64>) {
+        stats_and_counts(values, f32_table(), f32::to_bits, Self::count_tensorflow)
     }
 }
 
@@ -339,7 +353,12 @@ fn histogram_of<T: Elem>(
             "is 0; give at least 1, or None to keep every bin",
         ));
     }
-    let stats = stats(values);
+    let (stats, tensorflow_counts) = if *bins == Bins::Tensorflow {
+        let (stats, counts) = T::stats_and_tensorflow_counts(values);
+        (stats, counts)
+    } else {
+        (stats(values), Vec::new())
+    };
     if stats.nonfinite > 0 {
         return Err(Error::invalid(
             "values",
@@ -354,12 +373,7 @@ fn histogram_of<T: Elem>(
 
     // Extended counts: [below the first edge, bin 0, ..., bin n-1, above the last edge, non-finite].
     let (edges, ext_counts): (Cow<'_, [f64]>, Vec<u64>) = match bins {
-        Bins::Tensorflow => {
-            let edges = tensorflow_edges();
-            let mut ext = vec![0u64; edges.len() + 2];
-            T::count_tensorflow(values, &mut ext);
-            (Cow::Borrowed(edges), ext)
-        }
+        Bins::Tensorflow => (Cow::Borrowed(tensorflow_edges()), tensorflow_counts),
         Bins::Edges(edges) => {
             let mut ext = vec![0u64; edges.len() + 2];
             count_explicit(values, edges, &mut ext);
@@ -537,9 +551,98 @@ impl MinMax {
     }
 }
 
+/// Something that looks at every value during the statistics pass.
+trait Visit<T> {
+    fn visit(&mut self, x: T);
+    /// Eight consecutive values.
+    #[inline(always)]
+    fn visit8(&mut self, c: &[T; 8])
+    where
+        T: Copy,
+    {
+        for &x in c {
+            self.visit(x);
+        }
+    }
+}
+
+struct NoVisit;
+
+impl<T> Visit<T> for NoVisit {
+    #[inline(always)]
+    fn visit(&mut self, _: T) {}
+}
+
+/// Counts values into four sets of 32-bit counters through a lookup table, so that
+/// consecutive values landing in the same bucket do not wait on each other.
+struct TableCounter<'a, L, F> {
+    table: &'a L,
+    bits_of: F,
+    lanes: Vec<[u32; EXT_CAP]>,
+}
+
+impl<T: Copy, L: Lookup, F: Fn(T) -> L::Bits> Visit<T> for TableCounter<'_, L, F> {
+    #[inline(always)]
+    fn visit(&mut self, x: T) {
+        if let Some(lane) = self.lanes.first_mut() {
+            lane[self.table.bucket((self.bits_of)(x))] += 1;
+        }
+    }
+
+    #[inline(always)]
+    fn visit8(&mut self, c: &[T; 8]) {
+        if let [h0, h1, h2, h3] = self.lanes.as_mut_slice() {
+            for q in [&c[..4], &c[4..]] {
+                if let [a, b, c, d] = *q {
+                    h0[self.table.bucket((self.bits_of)(a))] += 1;
+                    h1[self.table.bucket((self.bits_of)(b))] += 1;
+                    h2[self.table.bucket((self.bits_of)(c))] += 1;
+                    h3[self.table.bucket((self.bits_of)(d))] += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Statistics and Tensorflow-bin counts in one pass when a table exists and the 32-bit
+/// counters cannot overflow; two passes otherwise.
+fn stats_and_counts<T: Elem, L: Lookup>(
+    values: &[T],
+    table: Option<&L>,
+    bits_of: impl Fn(T) -> L::Bits,
+    count: impl Fn(&[T], &mut [u64]),
+) -> (Stats, Vec<u64>) {
+    let mut ext = vec![0u64; tensorflow_edges().len() + 2];
+    match table {
+        Some(table) if values.len() <= u32::MAX as usize => {
+            let mut counter = TableCounter {
+                table,
+                bits_of,
+                lanes: vec![[0u32; EXT_CAP]; 4],
+            };
+            let stats = stats_with(values, &mut counter);
+            for lane in &counter.lanes {
+                for (total, &c) in ext.iter_mut().zip(lane.iter()) {
+                    *total += u64::from(c);
+                }
+            }
+            (stats, ext)
+        }
+        _ => {
+            let stats = stats(values);
+            count(values, &mut ext);
+            (stats, ext)
+        }
+    }
+}
+
 fn stats<T: Elem>(values: &[T]) -> Stats {
+    stats_with(values, &mut NoVisit)
+}
+
+fn stats_with<T: Elem, V: Visit<T>>(values: &[T], visitor: &mut V) -> Stats {
     let mut mm = MinMax::new();
-    let (sum, sum_squares) = pairwise(values, &mut mm);
+    let (sum, sum_squares) = pairwise(values, &mut mm, visitor);
     // A NaN or infinite value makes the sum of squares NaN or infinite, so finite sums prove
     // that every value is finite; only otherwise are the culprits counted.
     let nonfinite = if sum.is_finite() && sum_squares.is_finite() {
@@ -559,12 +662,13 @@ fn stats<T: Elem>(values: &[T]) -> Stats {
 
 /// numpy's pairwise summation (`pairwise_sum` in `loops_utils.h`), of the values and of their
 /// squares, tracking min and max on the way.
-fn pairwise<T: Elem>(a: &[T], mm: &mut MinMax) -> (f64, f64) {
+fn pairwise<T: Elem, V: Visit<T>>(a: &[T], mm: &mut MinMax, vis: &mut V) -> (f64, f64) {
     const BLOCK: usize = 128;
     let n = a.len();
     if n < 8 {
         let (mut s, mut q) = (0.0, 0.0);
         for &x in a {
+            vis.visit(x);
             let v = x.to_f64();
             mm.observe(0, v);
             s += v;
@@ -577,6 +681,7 @@ fn pairwise<T: Elem>(a: &[T], mm: &mut MinMax) -> (f64, f64) {
         let mut q = [0.0f64; 8];
         let (head, rest) = a.split_at(8);
         for (j, &x) in head.iter().enumerate() {
+            vis.visit(x);
             let v = x.to_f64();
             local.observe(j, v);
             r[j] = v;
@@ -588,6 +693,7 @@ fn pairwise<T: Elem>(a: &[T], mm: &mut MinMax) -> (f64, f64) {
             let Ok(c) = <&[T; 8]>::try_from(c) else {
                 continue;
             };
+            vis.visit8(c);
             for j in 0..8 {
                 let v = c[j].to_f64();
                 local.observe(j, v);
@@ -598,6 +704,7 @@ fn pairwise<T: Elem>(a: &[T], mm: &mut MinMax) -> (f64, f64) {
         let mut s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
         let mut sq = ((q[0] + q[1]) + (q[2] + q[3])) + ((q[4] + q[5]) + (q[6] + q[7]));
         for &x in chunks.remainder() {
+            vis.visit(x);
             let v = x.to_f64();
             local.observe(0, v);
             s += v;
@@ -609,8 +716,8 @@ fn pairwise<T: Elem>(a: &[T], mm: &mut MinMax) -> (f64, f64) {
         let mut n2 = n / 2;
         n2 -= n2 % 8;
         let (left, right) = a.split_at(n2);
-        let (s1, q1) = pairwise(left, mm);
-        let (s2, q2) = pairwise(right, mm);
+        let (s1, q1) = pairwise(left, mm, vis);
+        let (s2, q2) = pairwise(right, mm, vis);
         (s1 + s2, q1 + q2)
     }
 }
@@ -1155,6 +1262,35 @@ mod tests {
     }
 
     #[test]
+    fn fused_pass_counts_like_separate_passes() {
+        let edges = tensorflow_edges();
+        for n in [1usize, 7, 8, 9, 127, 128, 129, 1000, 4099] {
+            // A spread of magnitudes and signs: i * 1.37^i alternating in sign.
+            let v64: Vec<f64> = (0..n)
+                .map(|i| {
+                    let x = (i as f64 - 20.0) * 1.37f64.powi((i % 97) as i32 - 60);
+                    if i % 3 == 0 {
+                        -x
+                    } else {
+                        x
+                    }
+                })
+                .collect();
+            let v32: Vec<f32> = v64.iter().map(|&x| x as f32).collect();
+            let mut want = vec![0u64; edges.len() + 2];
+            f64::count_tensorflow(&v64, &mut want);
+            let (s, got) = f64::stats_and_tensorflow_counts(&v64);
+            assert_eq!(got, want, "f64 n={n}");
+            assert_eq!(s.sum.to_bits(), stats(&v64).sum.to_bits());
+            let mut want = vec![0u64; edges.len() + 2];
+            f32::count_tensorflow(&v32, &mut want);
+            let (s, got) = f32::stats_and_tensorflow_counts(&v32);
+            assert_eq!(got, want, "f32 n={n}");
+            assert_eq!(s.sum_squares.to_bits(), stats(&v32).sum_squares.to_bits());
+        }
+    }
+
+    #[test]
     fn table_puts_nonfinite_in_its_own_slot() {
         let edges = tensorflow_edges();
         let mut got = vec![0u64; edges.len() + 2];
@@ -1251,7 +1387,7 @@ mod tests {
     fn pairwise_sum_of_small_arrays() {
         let mut mm = MinMax::new();
         let v: Vec<f64> = (1..=300).map(f64::from).collect();
-        let (s, q) = pairwise(&v, &mut mm);
+        let (s, q) = pairwise(&v, &mut mm, &mut NoVisit);
         assert_eq!(mm.min.iter().copied().fold(f64::INFINITY, f64::min), 1.0);
         assert_eq!(
             mm.max.iter().copied().fold(f64::NEG_INFINITY, f64::max),
