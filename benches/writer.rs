@@ -30,5 +30,19 @@ fn bench_read(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_scalars, bench_read);
+fn bench_histograms(c: &mut Criterion) {
+    let values = workloads::normal_values(1_000_000);
+    let mut group = c.benchmark_group("add_histogram");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(50));
+    group.bench_function("50 x 1M f32, default bins, + close", |b| {
+        b.iter_with_setup(
+            || tempfile::tempdir().expect("temp dir"),
+            |dir| workloads::histograms(dir.path(), &values, 50).expect("write"),
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_scalars, bench_read, bench_histograms);
 criterion_main!(benches);

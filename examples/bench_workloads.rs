@@ -42,7 +42,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let events = workloads::read(&read_file)?;
     let read_events_per_s = events as f64 / t.elapsed().as_secs_f64();
 
+    let values = workloads::normal_values(1_000_000);
+    let calls = 50;
+    let t = Instant::now();
+    workloads::histograms(&tmp.path().join("hist"), &values, calls)?;
+    let hist_calls_per_s = calls as f64 / t.elapsed().as_secs_f64();
+
     let report = serde_json::json!({
+        "hist_calls_per_s": hist_calls_per_s,
         "scalars_per_s": scalars_per_s,
         "read_events_per_s": read_events_per_s,
     });

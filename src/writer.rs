@@ -10,7 +10,8 @@ use crate::event_writer::{
     hostname, now_secs, DeferredEvent, EventFileOptions, EventFileWriter, DEFAULT_FLUSH_SECS,
     DEFAULT_MAX_QUEUE,
 };
-use crate::proto::{event, Event, Summary};
+use crate::proto::{event, summary, Event, HistogramProto, Summary};
+use crate::summary::histogram::{make_histogram, Bins, HistogramValues};
 use crate::summary::{scalar::scalar_summary, text::text_summary};
 
 /// Writes TensorBoard event files for one run.
@@ -134,6 +135,17 @@ fn check_tag(tag: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Names the tag in an argument error, so a failing call among many is easy to find.
+fn with_tag_context(error: Error, tag: &str) -> Error {
+    match error {
+        Error::InvalidArgument { name, reason } => Error::InvalidArgument {
+            name,
+            reason: format!("{reason} (tag `{tag}`)"),
+        },
+        other => other,
+    }
 }
 
 fn to_step<S: TryInto<i64>>(step: S) -> Result<i64> {
@@ -280,6 +292,64 @@ impl SummaryWriter {
     pub fn add_text<S: TryInto<i64>>(&self, tag: &str, text: &str, step: S) -> Result<()> {
         check_tag(tag)?;
         self.add_summary(text_summary(tag, text), step)
+    }
+
+    /// Logs a histogram of `values` (slices of floats or integers, or a candle `Tensor` of any
+    /// dtype on any device) with PyTorch's default bins, bucketed exactly as PyTorch and
+    /// tensorboardX bucket them. Empty input and NaN/infinite values are errors: see
+    /// [`crate::summary::histogram`] for why.
+    ///
+    /// ```no_run
+    /// # fn main() -> candle_tensorboard::Result<()> {
+    /// # let writer = candle_tensorboard::SummaryWriter::new("runs/h")?;
+    /// let weights = vec![0.1f32, -0.3, 0.25];
+    /// writer.add_histogram("fc1/weight", &weights[..], 0)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn add_histogram<V: HistogramValues + ?Sized, S: TryInto<i64>>(
+        &self,
+        tag: &str,
+        values: &V,
+        step: S,
+    ) -> Result<()> {
+        self.add_histogram_with(tag, values, step, &Bins::Tensorflow, None)
+    }
+
+    /// [`add_histogram`](Self::add_histogram) with PyTorch's `bins` (`"tensorflow"`, a count,
+    /// explicit edges, or numpy's `"auto"`, `"fd"`, `"sturges"`) and `max_bins`.
+    pub fn add_histogram_with<V: HistogramValues + ?Sized, S: TryInto<i64>>(
+        &self,
+        tag: &str,
+        values: &V,
+        step: S,
+        bins: &Bins,
+        max_bins: Option<usize>,
+    ) -> Result<()> {
+        check_tag(tag)?;
+        let step = to_step(step)?;
+        let histogram =
+            make_histogram(values, bins, max_bins).map_err(|e| with_tag_context(e, tag))?;
+        self.add_histogram_raw(tag, histogram, step)
+    }
+
+    /// Logs a histogram counted elsewhere, as PyTorch's `add_histogram_raw`; build it with
+    /// [`crate::summary::histogram::raw_histogram`], which checks it.
+    pub fn add_histogram_raw<S: TryInto<i64>>(
+        &self,
+        tag: &str,
+        histogram: HistogramProto,
+        step: S,
+    ) -> Result<()> {
+        check_tag(tag)?;
+        let summary = Summary {
+            value: vec![summary::Value {
+                tag: tag.to_string(),
+                value: Some(summary::value::Value::Histo(histogram)),
+                ..Default::default()
+            }],
+        };
+        self.add_summary(summary, step)
     }
 
     /// Waits until everything logged so far, in every file of the run, is written.

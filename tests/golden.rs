@@ -151,3 +151,85 @@ fn add_scalars_records_match_tensorboardx_in_pytorch_layout() {
         assert_eq!(hex(&ours[1]), want);
     }
 }
+
+/// Histograms logged through `add_histogram_with` equal tensorboardX's records: buckets,
+/// limits, min, max, num and sum to the bit; `sum_squares` to 1e-12 relative (numpy computes it
+/// with BLAS, whose summation order depends on the CPU).
+#[test]
+fn histograms_match_tensorboardx_records() {
+    use candle_tensorboard::proto::{event, summary};
+    use candle_tensorboard::summary::histogram::Bins;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/golden/expected.json").unwrap())
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let w = SummaryWriter::new(dir.path()).unwrap();
+    for h in expected["histograms"].as_array().unwrap() {
+        let input: Vec<f64> = h["input"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        let bins: Bins = match &h["bins"] {
+            Value::String(s) => s.parse().unwrap(),
+            Value::Number(n) => Bins::Count(n.as_u64().unwrap() as usize),
+            other => panic!("{other}"),
+        };
+        let w = w.with_wall_time(h["wall_time"].as_f64().unwrap());
+        let tag = h["tag"].as_str().unwrap();
+        let step = h["step"].as_i64().unwrap();
+        match h["input_dtype"].as_str().unwrap() {
+            "float32" => {
+                let v: Vec<f32> = input.iter().map(|&x| x as f32).collect();
+                w.add_histogram_with(tag, &v[..], step, &bins, None)
+                    .unwrap()
+            }
+            "int32" => {
+                let v: Vec<i32> = input.iter().map(|&x| x as i32).collect();
+                w.add_histogram_with(tag, &v[..], step, &bins, None)
+                    .unwrap()
+            }
+            _ => w
+                .add_histogram_with(tag, &input[..], step, &bins, None)
+                .unwrap(),
+        }
+    }
+    w.close().unwrap();
+    let ours = raw_records(w.file_path());
+    let golden = golden_records();
+    let golden = golden["events.out.tfevents.golden"].as_array().unwrap();
+    for i in 0..5 {
+        let want_hex = golden[6 + i]["hex"].as_str().unwrap();
+        if hex(&ours[1 + i]) == want_hex {
+            continue;
+        }
+        let histo = |bytes: &[u8]| {
+            let e = candle_tensorboard::proto::Event::decode(bytes).unwrap();
+            let Some(event::What::Summary(s)) = e.what else {
+                panic!()
+            };
+            let Some(summary::value::Value::Histo(h)) = s.value[0].value.clone() else {
+                panic!()
+            };
+            (e.step, e.wall_time, s.value[0].tag.clone(), h)
+        };
+        let want_bytes: Vec<u8> = (0..want_hex.len())
+            .step_by(2)
+            .map(|k| u8::from_str_radix(&want_hex[k..k + 2], 16).unwrap())
+            .collect();
+        let (s1, t1, tag1, mut a) = histo(&ours[1 + i]);
+        let (s2, t2, tag2, mut b) = histo(&want_bytes);
+        assert_eq!((s1, t1, &tag1), (s2, t2, &tag2));
+        let rel = ((a.sum_squares - b.sum_squares) / b.sum_squares).abs();
+        assert!(
+            rel < 1e-12,
+            "{tag1}: sum_squares {} vs {}",
+            a.sum_squares,
+            b.sum_squares
+        );
+        a.sum_squares = 0.0;
+        b.sum_squares = 0.0;
+        assert_eq!(a, b, "{tag1}");
+    }
+}

@@ -450,7 +450,8 @@ fn clip_grad_norm_rescales_like_pytorch() {
         .unwrap()
         .backward()
         .unwrap();
-    let norm = candle_tensorboard::hooks::clip_grad_norm(&mut grads, &[w.clone()], 5.0).unwrap();
+    let norm = candle_tensorboard::hooks::clip_grad_norm(&mut grads, std::slice::from_ref(&w), 5.0)
+        .unwrap();
     assert!((norm - 10.0).abs() < 1e-12);
     let g = vals(grads.get(&w).unwrap());
     assert!(

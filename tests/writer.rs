@@ -409,3 +409,31 @@ fn write_error_on_the_thread_surfaces_on_the_next_call_and_keeps_the_file_readab
     let steps: Vec<i64> = events(tmp.path()).iter().map(|e| e.step).collect();
     assert_eq!(steps, [0, 1, 3]);
 }
+
+#[test]
+fn histograms_from_slices_and_tensors_round_trip() {
+    use candle_core::{Device, Tensor};
+    let dir = tempfile::tempdir().unwrap();
+    let w = SummaryWriter::new(dir.path()).unwrap();
+    let values: Vec<f32> = (0..1000).map(|i| (i as f32 - 500.0) / 100.0).collect();
+    w.add_histogram("slice", &values[..], 0).unwrap();
+    let t = Tensor::from_vec(values.clone(), (10, 100), &Device::Cpu).unwrap();
+    w.add_histogram("tensor", &t, 0).unwrap();
+    let empty: Vec<f32> = vec![];
+    let err = w.add_histogram("empty", &empty[..], 0).unwrap_err();
+    assert!(err.to_string().contains("empty"), "{err}");
+    let err = w
+        .add_histogram("nan", &[1.0f32, f32::NAN][..], 0)
+        .unwrap_err();
+    assert!(err.to_string().contains("`nan`"), "names the tag: {err}");
+    w.close().unwrap();
+    let data = RunData::read(&discover_runs(dir.path()).unwrap()[0]).unwrap();
+    let a = &data.histograms["slice"][0].histogram;
+    let b = &data.histograms["tensor"][0].histogram;
+    assert_eq!(a, b);
+    assert_eq!(a.num, 1000.0);
+    assert_eq!((a.min, a.max), (-5.0, 4.99f32 as f64));
+    assert_eq!(a.bucket.iter().sum::<f64>(), 1000.0);
+    // The logged data before the failing calls is intact.
+    assert!(!data.histograms.contains_key("empty") && !data.histograms.contains_key("nan"));
+}

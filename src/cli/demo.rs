@@ -27,6 +27,16 @@ pub fn run(logdir: &Path, steps: usize) -> CliResult {
             x,
         )?;
     }
+    // The seed's histograms: a uniform and a normal sample that drift with the step.
+    let device = candle_core::Device::Cpu;
+    for step in 0..n.min(20) {
+        let shift = step as f64 / 10.0;
+        let uniform = candle_core::Tensor::rand(0f32, 1f32, 1000, &device)?.affine(1.0, shift)?;
+        let normal =
+            candle_core::Tensor::randn(0f32, 1f32, 1000, &device)?.affine(1.0 + shift, 0.0)?;
+        writer.add_histogram("distribution/uniform", &uniform, step)?;
+        writer.add_histogram("distribution/normal", &normal, step)?;
+    }
     writer.add_text(
         "about",
         "Written by **candle-tensorboard**'s `demo` command: scalars, a scalar group, \
