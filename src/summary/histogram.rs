@@ -1333,6 +1333,19 @@ mod tests {
     }
 
     #[test]
+    fn baseline_and_dispatched_statistics_agree_to_the_bit() {
+        let v: Vec<f32> = (0..100_003)
+            .map(|i| ((i as f32) * 0.7548).sin() * 1.1f32.powi(i % 40 - 20))
+            .collect();
+        let (mut a, mut b) = (MinMax::new(), MinMax::new());
+        let (s1, q1) = pairwise(&v, &mut a, &mut NoVisit);
+        let (s2, q2) = pairwise_baseline(&v, &mut b, &mut NoVisit);
+        assert_eq!((s1.to_bits(), q1.to_bits()), (s2.to_bits(), q2.to_bits()));
+        assert_eq!(a.min.map(f64::to_bits), b.min.map(f64::to_bits));
+        assert_eq!(a.max.map(f64::to_bits), b.max.map(f64::to_bits));
+    }
+
+    #[test]
     fn table_puts_nonfinite_in_its_own_slot() {
         let edges = tensorflow_edges();
         let mut got = vec![0u64; edges.len() + 2];
