@@ -48,8 +48,9 @@
 //! top bits of its bit pattern (for `f32` the sign, exponent and 7 mantissa bits; for `f64` the
 //! sign, the exponent clamped to the edges' range and 4 mantissa bits). Each entry covers values
 //! spanning a ratio below 1.1, the ratio between edges, so it holds at most one bucket boundary
-//! and one exact comparison settles the bucket: no sorting and no search per value. `min`, `max`,
-//! `sum` and `sum_squares` come from one vectorisable pass.
+//! and one exact comparison settles the bucket: no sorting and no search per value. The buckets,
+//! `min`, `max`, `sum` and `sum_squares` come from one pass over the values, compiled for AVX2
+//! when the CPU has it (the same operations in the same order, so the same bits).
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
