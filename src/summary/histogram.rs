@@ -48,8 +48,9 @@
 //! top bits of its bit pattern (for `f32` the sign, exponent and 7 mantissa bits; for `f64` the
 //! sign, the exponent clamped to the edges' range and 4 mantissa bits). Each entry covers values
 //! spanning a ratio below 1.1, the ratio between edges, so it holds at most one bucket boundary
-//! and one exact comparison settles the bucket: no sorting and no search per value. `min`, `max`,
-//! `sum` and `sum_squares` come from one vectorisable pass.
+//! and one exact comparison settles the bucket: no sorting and no search per value. The buckets,
+//! `min`, `max`, `sum` and `sum_squares` come from one pass over the values, compiled for AVX2
+//! when the CPU has it (the same operations in the same order, so the same bits).
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -354,8 +355,7 @@ fn histogram_of<T: Elem>(
         ));
     }
     let (stats, tensorflow_counts) = if *bins == Bins::Tensorflow {
-        let (stats, counts) = T::stats_and_tensorflow_counts(values);
-        (stats, counts)
+        T::stats_and_tensorflow_counts(values)
     } else {
         (stats(values), Vec::new())
     };
@@ -440,10 +440,7 @@ fn validate_bins(bins: &Bins) -> Result<()> {
                     ),
                 ));
             }
-            if let Some(i) = edges
-                .windows(2)
-                .position(|w| w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Less))
-            {
+            if let Some(i) = edges.windows(2).position(|w| !increasing(w)) {
                 return Err(Error::invalid(
                     "bins",
                     format!(
@@ -460,6 +457,11 @@ fn validate_bins(bins: &Bins) -> Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// Whether a pair of edges is strictly increasing (false with a NaN).
+fn increasing(pair: &[f64]) -> bool {
+    matches!(pair, [a, b] if a < b)
 }
 
 /// tensorboardX's `max_bins` merge, including its padding rule.
@@ -594,13 +596,15 @@ impl<T: Copy, L: Lookup, F: Fn(T) -> L::Bits> Visit<T> for TableCounter<'_, L, F
 
     #[inline(always)]
     fn visit8(&mut self, c: &[T; 8]) {
+        // Locals, so that the table's address is not reloaded after every counter store.
+        let (table, bits_of) = (self.table, &self.bits_of);
         if let [h0, h1, h2, h3] = self.lanes.as_mut_slice() {
             for q in [&c[..4], &c[4..]] {
                 if let [a, b, c, d] = *q {
-                    h0[self.table.bucket((self.bits_of)(a))] += 1;
-                    h1[self.table.bucket((self.bits_of)(b))] += 1;
-                    h2[self.table.bucket((self.bits_of)(c))] += 1;
-                    h3[self.table.bucket((self.bits_of)(d))] += 1;
+                    h0[table.bucket(bits_of(a))] += 1;
+                    h1[table.bucket(bits_of(b))] += 1;
+                    h2[table.bucket(bits_of(c))] += 1;
+                    h3[table.bucket(bits_of(d))] += 1;
                 }
             }
         }
@@ -663,10 +667,55 @@ fn stats_with<T: Elem, V: Visit<T>>(values: &[T], visitor: &mut V) -> Stats {
     }
 }
 
+/// numpy's leaf size for pairwise summation.
+const PAIRWISE_BLOCK: usize = 128;
+
 /// numpy's pairwise summation (`pairwise_sum` in `loops_utils.h`), of the values and of their
-/// squares, tracking min and max on the way.
+/// squares, tracking min and max on the way; with AVX2 where the CPU has it (the same
+/// operations in the same order, so the same bits, only wider registers).
 fn pairwise<T: Elem, V: Visit<T>>(a: &[T], mm: &mut MinMax, vis: &mut V) -> (f64, f64) {
-    const BLOCK: usize = 128;
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, as just checked.
+            return unsafe { pairwise_avx2(a, mm, vis) };
+        }
+    }
+    pairwise_baseline(a, mm, vis)
+}
+
+/// numpy's split: halves, the first a multiple of 8 long.
+fn pairwise_split<T>(a: &[T]) -> (&[T], &[T]) {
+    let mut n2 = a.len() / 2;
+    n2 -= n2 % 8;
+    a.split_at(n2)
+}
+
+fn pairwise_baseline<T: Elem, V: Visit<T>>(a: &[T], mm: &mut MinMax, vis: &mut V) -> (f64, f64) {
+    if a.len() <= PAIRWISE_BLOCK {
+        return pairwise_leaf(a, mm, vis);
+    }
+    let (left, right) = pairwise_split(a);
+    let (s1, q1) = pairwise_baseline(left, mm, vis);
+    let (s2, q2) = pairwise_baseline(right, mm, vis);
+    (s1 + s2, q1 + q2)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn pairwise_avx2<T: Elem, V: Visit<T>>(a: &[T], mm: &mut MinMax, vis: &mut V) -> (f64, f64) {
+    if a.len() <= PAIRWISE_BLOCK {
+        return pairwise_leaf(a, mm, vis);
+    }
+    let (left, right) = pairwise_split(a);
+    let (s1, q1) = pairwise_avx2(left, mm, vis);
+    let (s2, q2) = pairwise_avx2(right, mm, vis);
+    (s1 + s2, q1 + q2)
+}
+
+/// One leaf of [`pairwise`]: at most [`PAIRWISE_BLOCK`] values.
+#[inline(always)]
+fn pairwise_leaf<T: Elem, V: Visit<T>>(a: &[T], mm: &mut MinMax, vis: &mut V) -> (f64, f64) {
     let n = a.len();
     if n < 8 {
         let (mut s, mut q) = (0.0, 0.0);
@@ -678,7 +727,7 @@ fn pairwise<T: Elem, V: Visit<T>>(a: &[T], mm: &mut MinMax, vis: &mut V) -> (f64
             q += v * v;
         }
         (s, q)
-    } else if n <= BLOCK {
+    } else {
         let mut local = MinMax::new();
         let mut r = [0.0f64; 8];
         let mut q = [0.0f64; 8];
@@ -715,13 +764,6 @@ fn pairwise<T: Elem, V: Visit<T>>(a: &[T], mm: &mut MinMax, vis: &mut V) -> (f64
         }
         mm.merge(&local);
         (s, sq)
-    } else {
-        let mut n2 = n / 2;
-        n2 -= n2 % 8;
-        let (left, right) = a.split_at(n2);
-        let (s1, q1) = pairwise(left, mm, vis);
-        let (s2, q2) = pairwise(right, mm, vis);
-        (s1 + s2, q1 + q2)
     }
 }
 
@@ -761,7 +803,7 @@ fn uniform<T: Elem>(
     let numer = n as f64;
     for &x in values {
         let v = x.to_f64();
-        if !(v >= first && v <= last) {
+        if !(first..=last).contains(&v) {
             continue;
         }
         // numpy's index arithmetic, then its one-step corrections against the real edges.
@@ -812,10 +854,7 @@ fn linspace(first: f64, last: f64, n: usize) -> Result<Vec<f64>> {
     if let Some(e) = edges.last_mut() {
         *e = last;
     }
-    if edges
-        .windows(2)
-        .any(|w| w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Less))
-    {
+    if edges.windows(2).any(|w| !increasing(w)) {
         return Err(Error::invalid(
             "bins",
             format!(
@@ -858,7 +897,7 @@ fn bin_count_from_rule<T: Elem>(values: &[T], stats: &Stats, bins: &Bins) -> Res
     }
     let (first, last) = outer_edges(stats);
     let count = ((last - first) / width).ceil();
-    if !(count >= 1.0 && count <= MAX_BIN_COUNT as f64) {
+    if !(1.0..=MAX_BIN_COUNT as f64).contains(&count) {
         return Err(Error::invalid(
             "bins",
             format!(
@@ -933,22 +972,20 @@ trait Lookup {
     fn bucket(&self, bits: Self::Bits) -> usize;
 }
 
-struct F32Table {
-    entries: Box<[Entry<u32>; F32_KEYS]>,
-}
+/// The `f32` table: entry `bits >> 16`.
+type F32Table = [Entry<u32>; F32_KEYS];
 
 impl Lookup for F32Table {
     type Bits = u32;
     #[inline(always)]
     fn bucket(&self, bits: u32) -> usize {
-        let e = self.entries[(bits >> 16) as usize & (F32_KEYS - 1)];
+        let e = self[(bits >> 16) as usize & (F32_KEYS - 1)];
         usize::from(if bits >= e.thr { e.hi } else { e.lo }) & (EXT_CAP - 1)
     }
 }
 
-struct F64Table {
-    entries: Box<[Entry<u64>; F64_KEYS]>,
-}
+/// The `f64` table: sign and clamped exponent groups.
+type F64Table = [Entry<u64>; F64_KEYS];
 
 const F64_LOW_MAG: u64 = ((LOW_EXP + 1023) as u64) << 52;
 const F64_HIGH_MAG: u64 = ((HIGH_EXP + 1023) as u64) << 52;
@@ -961,13 +998,13 @@ impl Lookup for F64Table {
         let mag = bits & 0x7fff_ffff_ffff_ffff;
         let group = (mag.clamp(F64_LOW_MAG, F64_HIGH_MAG) - F64_LOW_MAG) >> F64_SHIFT;
         let key = group as usize | ((bits >> 63) as usize * F64_SIGN_STRIDE);
-        let e = self.entries[key & (F64_KEYS - 1)];
+        let e = self[key & (F64_KEYS - 1)];
         usize::from(if bits >= e.thr { e.hi } else { e.lo }) & (EXT_CAP - 1)
     }
 }
 
 fn f32_table() -> Option<&'static F32Table> {
-    static TABLE: OnceLock<Option<F32Table>> = OnceLock::new();
+    static TABLE: OnceLock<Option<Box<F32Table>>> = OnceLock::new();
     TABLE
         .get_or_init(|| {
             let edges = tensorflow_edges();
@@ -985,13 +1022,13 @@ fn f32_table() -> Option<&'static F32Table> {
                 });
             }
             let entries = entries.into_boxed_slice().try_into().ok()?;
-            Some(F32Table { entries })
+            Some(entries)
         })
-        .as_ref()
+        .as_deref()
 }
 
 fn f64_table() -> Option<&'static F64Table> {
-    static TABLE: OnceLock<Option<F64Table>> = OnceLock::new();
+    static TABLE: OnceLock<Option<Box<F64Table>>> = OnceLock::new();
     TABLE
         .get_or_init(|| {
             let edges = tensorflow_edges();
@@ -1038,9 +1075,9 @@ fn f64_table() -> Option<&'static F64Table> {
                 }
             }
             let entries = entries.into_boxed_slice().try_into().ok()?;
-            Some(F64Table { entries })
+            Some(entries)
         })
-        .as_ref()
+        .as_deref()
 }
 
 /// The entry for the magnitudes `m_lo..=m_hi` of one sign: the first magnitude of the group's
@@ -1294,6 +1331,19 @@ mod tests {
             assert_eq!(got, want, "f32 n={n}");
             assert_eq!(s.sum_squares.to_bits(), stats(&v32).sum_squares.to_bits());
         }
+    }
+
+    #[test]
+    fn baseline_and_dispatched_statistics_agree_to_the_bit() {
+        let v: Vec<f32> = (0..100_003)
+            .map(|i| ((i as f32) * 0.7548).sin() * 1.1f32.powi(i % 40 - 20))
+            .collect();
+        let (mut a, mut b) = (MinMax::new(), MinMax::new());
+        let (s1, q1) = pairwise(&v, &mut a, &mut NoVisit);
+        let (s2, q2) = pairwise_baseline(&v, &mut b, &mut NoVisit);
+        assert_eq!((s1.to_bits(), q1.to_bits()), (s2.to_bits(), q2.to_bits()));
+        assert_eq!(a.min.map(f64::to_bits), b.min.map(f64::to_bits));
+        assert_eq!(a.max.map(f64::to_bits), b.max.map(f64::to_bits));
     }
 
     #[test]
