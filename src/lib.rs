@@ -4,7 +4,9 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod grid;
 pub mod proto;
 pub mod record;
+pub mod summary;
 
 pub use error::{Error, Result};

@@ -1,0 +1,3 @@
+//! Pure functions that turn user values into TensorBoard `Summary` messages, one file per plugin.
+
+pub mod image;
