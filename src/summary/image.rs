@@ -515,20 +515,46 @@ impl Plan {
                     break;
                 }
                 let base = i * self.sn + hy * self.sh;
-                if self.c == 1 {
-                    for (x, px) in tile.chunks_exact_mut(self.out_c).enumerate() {
-                        let (b, nan) = byte(src[base + x * self.sw]);
-                        nans += nan as usize;
-                        px.fill(b);
-                    }
-                } else {
-                    for (x, px) in tile.chunks_exact_mut(self.out_c).enumerate() {
-                        let o = base + x * self.sw;
-                        for (ch, p) in px.iter_mut().enumerate() {
-                            let (b, nan) = byte(src[o + ch * self.sc]);
-                            nans += nan as usize;
-                            *p = b;
+                // The match on the line kind sits outside the pixel loops, so each loop is
+                // compiled for one access pattern.
+                macro_rules! each_line {
+                    ($start:expr, |$it:ident| $body:block) => {
+                        match Line::new(src, $start, self.w, self.sw)? {
+                            Line::Contiguous(i) => {
+                                let $it = i.copied();
+                                $body
+                            }
+                            Line::Strided(i) => {
+                                let $it = i.copied();
+                                $body
+                            }
+                            Line::Repeat(i) => {
+                                let $it = i.copied();
+                                $body
+                            }
                         }
+                    };
+                }
+                if self.c == 1 {
+                    each_line!(base, |line| {
+                        for (px, v) in tile.chunks_exact_mut(self.out_c).zip(line) {
+                            let (b, nan) = byte(v);
+                            nans += nan as usize;
+                            px.fill(b);
+                        }
+                    });
+                } else {
+                    // One channel at a time: the source is read along its rows (contiguous for
+                    // CHW), the output written with a stride of `out_c`.
+                    for ch in 0..self.out_c {
+                        let outs = tile.get_mut(ch..).unwrap_or_default();
+                        each_line!(base + ch * self.sc, |line| {
+                            for (p, v) in outs.iter_mut().step_by(self.out_c).zip(line) {
+                                let (b, nan) = byte(v);
+                                nans += nan as usize;
+                                *p = b;
+                            }
+                        });
                     }
                 }
             }
@@ -543,6 +569,34 @@ impl Plan {
             ));
         }
         ImageU8::new(self.out_h, self.out_w, self.out_c, out)
+    }
+}
+
+/// `len` source elements from `start`, `stride` apart, checked against the slice once.
+enum Line<'a, T> {
+    Contiguous(std::slice::Iter<'a, T>),
+    Strided(std::iter::StepBy<std::slice::Iter<'a, T>>),
+    Repeat(std::iter::Take<std::iter::Repeat<&'a T>>),
+}
+
+impl<'a, T> Line<'a, T> {
+    #[inline]
+    fn new(src: &'a [T], start: usize, len: usize, stride: usize) -> Result<Self> {
+        let short = || {
+            Error::invalid(
+                "img_tensor",
+                "the data holds fewer values than its shape and strides need",
+            )
+        };
+        Ok(match stride {
+            // A broadcast axis: every element is the same value.
+            0 => Line::Repeat(std::iter::repeat(src.get(start).ok_or_else(short)?).take(len)),
+            1 => Line::Contiguous(src.get(start..start + len).ok_or_else(short)?.iter()),
+            s => {
+                let end = start + (len - 1) * s + 1;
+                Line::Strided(src.get(start..end).ok_or_else(short)?.iter().step_by(s))
+            }
+        })
     }
 }
 
