@@ -41,16 +41,15 @@ fn smooth_image() -> ImageU8 {
     ImageU8::new(512, 512, 3, data).expect("valid image")
 }
 
-fn settings() -> Vec<(&'static str, png::Compression, Option<png::Filter>)> {
-    use png::{Compression as C, Filter as F};
+fn settings() -> Vec<(&'static str, png::DeflateCompression, png::Filter)> {
+    use png::{DeflateCompression as D, Filter as F};
     vec![
-        ("fastest_up", C::Fastest, None),
-        ("fast_adaptive", C::Fast, None),
-        ("fast_up", C::Fast, Some(F::Up)),
-        ("fast_paeth", C::Fast, Some(F::Paeth)),
-        ("balanced_adaptive", C::Balanced, None),
-        ("balanced_up", C::Balanced, Some(F::Up)),
-        ("high_adaptive", C::High, None),
+        ("fdeflate_up", D::FdeflateUltraFast, F::Up),
+        ("fdeflate_paeth", D::FdeflateUltraFast, F::Paeth),
+        ("fdeflate_adaptive", D::FdeflateUltraFast, F::Adaptive),
+        ("zlib1_up", D::Level(1), F::Up),
+        ("zlib1_paeth", D::Level(1), F::Paeth),
+        ("zlib6_adaptive_pil", D::Level(6), F::Adaptive),
     ]
 }
 
