@@ -199,6 +199,9 @@ pub mod summary {
     /// Nested types of [`Value`].
     pub mod value {
         /// The `oneof value` of `Summary.Value`.
+        // The variants mirror the .proto; boxing the large ones would make every user write
+        // `Box::new` for a message that is built once per event.
+        #[allow(clippy::large_enum_variant)]
         #[derive(Clone, PartialEq, prost::Oneof)]
         pub enum Value {
             /// A scalar, as 32-bit float (what `add_scalar` writes by default in PyTorch).

@@ -1,3 +1,5 @@
-//! Pure functions that turn user values into TensorBoard `Summary` messages, one file per plugin.
+//! Pure functions that turn values into TensorBoard `Summary` messages, one file per plugin.
 
 pub mod image;
+pub mod scalar;
+pub mod text;

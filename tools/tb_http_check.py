@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""Check what a running `tensorboard --logdir LOGDIR` *serves* against our JSON export.
+
+    tb_http_check.py LOGDIR EXPORT_JSON [--load-fast true|false] [--timeout S]
+
+tools/tb_check.py reads the files with TensorBoard's Python EventAccumulator. The web UI,
+though, gets its data over HTTP, by default (`--load_fast=auto`) from TensorBoard's Rust data
+server, else (`--load_fast=false`) from the Python plugin accumulator, which first migrates
+old-style summaries to tensors (data_compat). This script starts TensorBoard on 127.0.0.1 with
+sampling raised above every series' length (so nothing is dropped), asks the plugins' HTTP
+routes for every run and tag, and compares with the export (schema: tools/EXPORT_SCHEMA.md):
+
+  scalars     /data/plugin/scalars/scalars: [wall_time, step, value], value exact (float32)
+  histograms  /data/plugin/histograms/histograms: [wall_time, step, [[left, right, count]]],
+              compared with the export converted by the server's rule (see expected_buckets)
+  images      /data/plugin/images/images + individualImage: step, wall time, and the served
+              bytes' CRC-32 == png_crc32
+  texts       /data/plugin/text/text: step and wall time (the text is served as rendered HTML)
+
+Runs whose export lists `purges` are compared on tags only (the servers' purge handling is
+not replayed here; tb_check.py covers purges). Prints one line per run and
+`tb_http_check: N passed, M failed`; exit status 0 only if every run passed.
+"""
+
+import argparse
+import json
+import math
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+import zlib
+
+KINDS = ("scalars", "histograms", "images", "texts")
+PLUGIN = {"scalars": "scalars", "histograms": "histograms", "images": "images", "texts": "text"}
+
+
+def num(x):
+    if x is None:
+        return math.nan
+    if isinstance(x, str):
+        return {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}[x.lower()]
+    return float(x)
+
+
+def f32(x):
+    x = float(x)
+    if not math.isfinite(x):
+        return x
+    try:
+        return struct.unpack("<f", struct.pack("<f", x))[0]
+    except OverflowError:
+        return math.copysign(math.inf, x)
+
+
+def same(a, b):
+    a, b = float(a), float(b)
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b
+
+
+def expected_buckets(h, data_server):
+    """The [left, right, count] rows TensorBoard serves for an exported HistogramProto.
+
+    The Rust data server keeps every bucket, as doubles: lefts [min] + limits[:-1], rights
+    limits[:-1] + [max] (found by experiment with tensorboard-data-server 0.7). The Python
+    path (data_compat) first drops empty buckets at both ends, then does the same, in float32.
+    """
+    counts = [num(c) for c in h["bucket"]]
+    limits = [num(x) for x in h["bucket_limit"]]
+    if data_server:
+        if not counts:
+            return []
+        lefts = [num(h["min"])] + limits[:-1]
+        rights = limits[:-1] + [num(h["max"])]
+        return [[a, b, c] for a, b, c in zip(lefts, rights, counts)]
+    n = len(counts)
+    start = next((i for i in range(n) if counts[i] > 0), n)
+    end = next((i for i in reversed(range(n)) if counts[i] > 0), -1)
+    if start > end:
+        return []
+    inner = limits[start:end]
+    lefts = [num(h["min"])] + inner
+    rights = inner + [num(h["max"])]
+    return [[f32(a), f32(b), f32(c)] for a, b, c in zip(lefts, rights, counts[start:end + 1])]
+
+
+class Server:
+    def __init__(self, logdir, load_fast, samples):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+        cmd = [sys.executable, "-m", "tensorboard.main", "--logdir", logdir, "--host",
+               "127.0.0.1", "--port", str(self.port), f"--load_fast={load_fast}",
+               "--reload_interval=0", f"--samples_per_plugin={samples}"]
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def get(self, path, **query):
+        url = self.url + path + ("?" + urllib.parse.urlencode(query) if query else "")
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.read()
+
+    def json(self, path, **query):
+        # TensorBoard writes NaN/Infinity bare, which Python's json accepts.
+        return json.loads(self.get(path, **query))
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def output(self):
+        self.log.flush()
+        with open(self.log.name) as f:
+            return f.read()[-3000:]
+
+    def stop(self):
+        if self.alive():
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        os.unlink(self.log.name)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def served(srv, runs):
+    """{run: {kind: {tag: [points]}}} as the HTTP routes give them."""
+    out = {r: {k: {} for k in KINDS} for r in runs}
+    for kind in KINDS:
+        tags = srv.json(f"/data/plugin/{PLUGIN[kind]}/tags")
+        for run, tagmap in tags.items():
+            if run not in out:
+                out[run] = {k: {} for k in KINDS}
+            for tag in tagmap:  # a dict (scalars, histograms, images) or a list (text)
+                q = {"run": run, "tag": tag}
+                if kind == "scalars":
+                    pts = srv.json("/data/plugin/scalars/scalars", **q)
+                elif kind == "histograms":
+                    pts = srv.json("/data/plugin/histograms/histograms", **q)
+                elif kind == "images":
+                    pts = []
+                    for meta in srv.json("/data/plugin/images/images", sample=0, **q):
+                        blob = srv.get("/data/plugin/images/individualImage?" + meta["query"])
+                        pts.append((meta["wall_time"], meta["step"], blob))
+                else:
+                    pts = srv.json("/data/plugin/text/text", **q)
+                out[run][kind][tag] = pts
+    return out
+
+
+def compare_run(name, ex, got, problems, data_server):
+    purged = "purges" in ex
+    counts = {}
+    for kind in KINDS:
+        e_tags, g_tags = ex.get(kind) or {}, got.get(kind, {})
+        for tag in sorted(set(e_tags) - set(g_tags)):
+            problems.append(f"{kind}: export has tag {tag!r} that TensorBoard does not serve")
+        for tag in sorted(set(g_tags) - set(e_tags)):
+            problems.append(f"{kind}: TensorBoard serves tag {tag!r} that the export lacks")
+        pts_total = 0
+        for tag in sorted(set(e_tags) & set(g_tags)):
+            e, g = e_tags[tag], g_tags[tag]
+            pts_total += len(g)
+            if purged:
+                continue
+            if len(e) != len(g):
+                problems.append(f"{kind}[{tag!r}]: TensorBoard serves {len(g)} points, the "
+                                f"export lists {len(e)}")
+                continue
+            for i, (ep, gp) in enumerate(zip(e, g)):
+                where = f"{kind}[{tag!r}][{i}]"
+                if kind == "scalars":
+                    step, wall, val = ep[0], num(ep[1]), num(ep[2])
+                    g_wall, g_step, g_val = gp
+                    if not same(g_val, val):
+                        problems.append(f"{where} step {step}: served value {g_val!r} != "
+                                        f"export {ep[2]!r}")
+                else:
+                    step, wall = ep["step"], num(ep["wall_time"])
+                    if kind == "texts":
+                        g_wall, g_step = gp["wall_time"], gp["step"]
+                    elif kind == "images":
+                        g_wall, g_step, blob = gp
+                        if zlib.crc32(blob) != ep["png_crc32"]:
+                            problems.append(f"{where} step {step}: served image bytes' CRC-32 "
+                                            f"{zlib.crc32(blob)} != export png_crc32 "
+                                            f"{ep['png_crc32']}")
+                    else:
+                        g_wall, g_step, g_buckets = gp
+                        want = expected_buckets(ep, data_server)
+                        flat_g = [float(v) for row in g_buckets for v in row]
+                        flat_w = [v for row in want for v in row]
+                        if len(flat_g) != len(flat_w) or not all(
+                                same(a, b) for a, b in zip(flat_g, flat_w)):
+                            problems.append(f"{where} step {step}: served buckets differ from "
+                                            f"the export's (served {len(g_buckets)} rows, "
+                                            f"expected {len(want)})")
+                if g_step != step:
+                    problems.append(f"{where}: served step {g_step} != export {step}")
+                if not same(g_wall, wall):
+                    problems.append(f"{where}: served wall_time {g_wall!r} != export {wall!r}")
+        counts[kind] = (len(g_tags), pts_total)
+    return counts
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Check TensorBoard's HTTP data against our export.")
+    ap.add_argument("logdir")
+    ap.add_argument("export_json")
+    ap.add_argument("--load-fast", default="true", choices=["true", "false", "auto"],
+                    help="true: the Rust data server (TensorBoard's default when installed); "
+                         "false: the Python plugin accumulator")
+    ap.add_argument("--timeout", type=float, default=120.0,
+                    help="seconds to wait for TensorBoard to serve everything")
+    args = ap.parse_args(argv)
+
+    with open(args.export_json, encoding="utf-8") as f:
+        doc = json.load(f)
+    exported = {r["run"]: r for r in doc["runs"]}
+    longest = max([len(v) for r in doc["runs"] for k in KINDS
+                   for v in (r.get(k) or {}).values()] + [1])
+    keep = longest + 10  # above every series' length: TensorBoard keeps all points
+    samples = ",".join(f"{PLUGIN[k]}={keep}" for k in KINDS)
+
+    data_server = args.load_fast == "true"
+    if args.load_fast == "auto":
+        try:
+            import tensorboard_data_server  # noqa: F401
+            data_server = True
+        except ImportError:
+            data_server = False
+    srv = Server(args.logdir, args.load_fast, samples)
+    try:
+        deadline = time.time() + args.timeout
+        got, last_err = None, None
+        # Loading happens in the background: poll until what is served stops changing and
+        # matches, or the deadline passes (then report the last difference).
+        previous = None
+        while time.time() < deadline:
+            if not srv.alive():
+                print("tb_http_check: tensorboard exited:\n" + srv.output())
+                print("tb_http_check: 0 passed, 1 failed")
+                return 1
+            try:
+                runs = srv.json("/data/runs")
+                got = served(srv, runs)
+                last_err = None
+            except OSError as e:  # not up yet
+                last_err = e
+                time.sleep(0.5)
+                continue
+            trial = {}
+            for name in set(exported) | set(got):
+                problems = []
+                if name in exported and name in got:
+                    compare_run(name, exported[name], got[name], problems, data_server)
+                else:
+                    problems.append("missing on one side")
+                trial[name] = problems
+            snapshot = json.dumps(got, default=lambda b: zlib.crc32(b), sort_keys=True)
+            if not any(trial.values()) or snapshot == previous:
+                break
+            previous = snapshot
+            time.sleep(2.0)
+        if got is None:
+            print(f"tb_http_check: TensorBoard did not answer at {srv.url}: {last_err}\n"
+                  + srv.output())
+            print("tb_http_check: 0 passed, 1 failed")
+            return 1
+        passed = failed = 0
+        for name in sorted(set(exported) | set(got)):
+            problems = []
+            counts = {}
+            if name not in got:
+                problems.append("run is in the export but TensorBoard does not serve it")
+            elif name not in exported:
+                problems.append("TensorBoard serves this run but the export lacks it")
+            else:
+                counts = compare_run(name, exported[name], got[name], problems, data_server)
+            summary = ", ".join(f"{k} {t} tags/{p} points" for k, (t, p) in counts.items() if t)
+            note = " (purges: tags only)" if "purges" in exported.get(name, {}) else ""
+            if problems:
+                failed += 1
+                print(f"FAIL run {name!r}: {len(problems)} problem(s)")
+                for p in problems[:20]:
+                    print(f"    {p}")
+            else:
+                passed += 1
+                print(f"ok   run {name!r}: {summary or 'no data'}{note}")
+        if not exported and not got:
+            print("tb_http_check: no runs in the export nor served")
+            failed += 1
+        print(f"tb_http_check: {passed} passed, {failed} failed  "
+              f"[load_fast={args.load_fast}]")
+        return 0 if failed == 0 else 1
+    finally:
+        srv.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
