@@ -14,6 +14,9 @@ use crate::proto::{event, summary, Event, HistogramProto, Summary};
 use crate::summary::histogram::{make_histogram, Bins, HistogramValues};
 use crate::summary::{scalar::scalar_summary, text::text_summary};
 
+mod images;
+pub use images::IntoDataFormat;
+
 /// Writes TensorBoard event files for one run.
 ///
 /// Cheap to clone and `Send + Sync`: clones share the same files, so data-loader threads can
@@ -210,7 +213,6 @@ impl SummaryWriter {
 
     /// Logs a summary built on the writer thread by `job`, in order with the other events;
     /// `size_hint` is the bytes `job` holds, which bounds the queue's memory.
-    #[allow(dead_code)] // the image methods use it
     pub(crate) fn add_deferred<F>(&self, step: i64, size_hint: usize, job: F) -> Result<()>
     where
         F: FnOnce() -> Result<Summary> + Send + 'static,
