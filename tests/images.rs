@@ -71,8 +71,8 @@ fn seed_case_1_randn_chw_is_clipped() {
         }
     }
     // Clipping really happened on both sides.
-    assert!(img.data().iter().any(|&b| b == 0));
-    assert!(img.data().iter().any(|&b| b == 255));
+    assert!(img.data().contains(&0));
+    assert!(img.data().contains(&255));
 }
 
 #[test]
@@ -193,7 +193,7 @@ fn orientation_and_formats_agree() {
     assert!(!hwc.is_contiguous());
     assert_eq!(to_image_u8(&hwc, DataFormat::HWC).unwrap(), a);
     assert_eq!(
-        to_image_u8(&hwc.contiguous().unwrap(), DataFormat::HWC).unwrap(),
+        to_image_u8(hwc.contiguous().unwrap(), DataFormat::HWC).unwrap(),
         a
     );
     let whc = chw.permute((2, 1, 0)).unwrap().contiguous().unwrap();
@@ -213,10 +213,10 @@ fn orientation_and_formats_agree() {
     // A narrowed view starts at an offset.
     let big = Tensor::cat(&[&chw, &chw.affine(0.0, 0.0).unwrap()], 0).unwrap();
     assert_eq!(
-        to_image_u8(&big.narrow(0, 0, 3).unwrap(), DataFormat::CHW).unwrap(),
+        to_image_u8(big.narrow(0, 0, 3).unwrap(), DataFormat::CHW).unwrap(),
         a
     );
-    let zeros = to_image_u8(&big.narrow(0, 3, 3).unwrap(), DataFormat::CHW).unwrap();
+    let zeros = to_image_u8(big.narrow(0, 3, 3).unwrap(), DataFormat::CHW).unwrap();
     assert!(zeros.data().iter().all(|&b| b == 0));
 }
 
@@ -272,7 +272,7 @@ fn batches_tile_eight_per_row_without_padding() {
         img
     );
     // Fewer than 8: one row of N.
-    let three = to_image_u8(&nchw.narrow(0, 0, 3).unwrap(), DataFormat::NCHW).unwrap();
+    let three = to_image_u8(nchw.narrow(0, 0, 3).unwrap(), DataFormat::NCHW).unwrap();
     assert_eq!((three.height(), three.width()), (2, 6));
 }
 

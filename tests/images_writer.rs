@@ -89,7 +89,7 @@ fn the_seeds_five_images_and_a_grid_round_trip() {
     )
     .unwrap();
     w.add_image("feature map", &grid, 1).unwrap();
-    w.add_images("batch", &fmap.affine(0.1, 0.5).unwrap(), 7)
+    w.add_images("batch", fmap.affine(0.1, 0.5).unwrap(), 7)
         .unwrap();
     w.close().unwrap();
 
@@ -106,7 +106,7 @@ fn the_seeds_five_images_and_a_grid_round_trip() {
         to_image_u8(&rand_hw, DataFormat::HW).unwrap(),
         to_image_u8(&rand_hwc, DataFormat::HWC).unwrap(),
         to_image_u8(&grid, DataFormat::CHW).unwrap(),
-        to_image_u8(&fmap.affine(0.1, 0.5).unwrap(), DataFormat::NCHW).unwrap(),
+        to_image_u8(fmap.affine(0.1, 0.5).unwrap(), DataFormat::NCHW).unwrap(),
     ];
     for ((tag, _, im), want) in imgs.iter().zip(&expected) {
         assert_same(im, want);
@@ -127,7 +127,7 @@ fn non_square_images_keep_orientation_through_the_file() {
     let v: Vec<u8> = (0..18).map(|k| k * 14).collect();
     let t = Tensor::from_vec(v, (3, 2, 3), &Device::Cpu).unwrap();
     w.add_image("wide", &t, 0).unwrap();
-    w.add_image("tall", &t.transpose(1, 2).unwrap(), 0).unwrap();
+    w.add_image("tall", t.transpose(1, 2).unwrap(), 0).unwrap();
     w.close().unwrap();
     let imgs = images(&events(w.file_path()));
     let (h, wd, _, px) = decode(&imgs[0].2.encoded_image_string);

@@ -576,7 +576,7 @@ impl Plan {
 enum Line<'a, T> {
     Contiguous(std::slice::Iter<'a, T>),
     Strided(std::iter::StepBy<std::slice::Iter<'a, T>>),
-    Repeat(std::iter::Take<std::iter::Repeat<&'a T>>),
+    Repeat(std::iter::RepeatN<&'a T>),
 }
 
 impl<'a, T> Line<'a, T> {
@@ -590,7 +590,7 @@ impl<'a, T> Line<'a, T> {
         };
         Ok(match stride {
             // A broadcast axis: every element is the same value.
-            0 => Line::Repeat(std::iter::repeat(src.get(start).ok_or_else(short)?).take(len)),
+            0 => Line::Repeat(std::iter::repeat_n(src.get(start).ok_or_else(short)?, len)),
             1 => Line::Contiguous(src.get(start..start + len).ok_or_else(short)?.iter()),
             s => {
                 let end = start + (len - 1) * s + 1;
