@@ -10,7 +10,9 @@ use candle_tensorboard::grid::{make_grid, GridOptions};
 use candle_tensorboard::summary::image::{
     encode_png, encode_png_with, to_image_u8, DataFormat, ImageU8,
 };
+use candle_tensorboard::SummaryWriter;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::time::{Duration, Instant};
 
 /// 512x512 RGB uniform noise (deterministic).
 fn noise_image() -> ImageU8 {
@@ -76,8 +78,62 @@ fn png_settings(c: &mut Criterion) {
     g.finish();
 }
 
+/// Nanoseconds this thread has spent on a CPU (Linux `schedstat`), if available: on a shared
+/// machine wall time includes waiting for a core, this does not.
+fn on_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// Prints the mean on-CPU and wall time of `f` over `n` runs.
+fn cpu_time(label: &str, n: u32, mut f: impl FnMut()) {
+    f();
+    let (c0, t0) = (on_cpu_ns(), Instant::now());
+    for _ in 0..n {
+        f();
+    }
+    let wall = t0.elapsed().as_secs_f64() * 1e3 / n as f64;
+    match (c0, on_cpu_ns()) {
+        (Some(a), Some(b)) => eprintln!(
+            "cpu time {label:40} {:8.3} ms on CPU, {wall:8.3} ms wall",
+            (b - a) as f64 / 1e6 / n as f64
+        ),
+        _ => eprintln!("cpu time {label:40} (no schedstat) {wall:8.3} ms wall"),
+    }
+}
+
 fn add_image_parts(c: &mut Criterion) {
     let t = Tensor::rand(0f32, 1f32, (3, 512, 512), &Device::Cpu).expect("rand");
+    {
+        let img = to_image_u8(&t, DataFormat::CHW).expect("converts");
+        let fmap = Tensor::randn(0f32, 1f32, (64, 1, 55, 55), &Device::Cpu).expect("randn");
+        let opts = GridOptions {
+            normalize: true,
+            scale_each: true,
+            ..Default::default()
+        };
+        let grid = make_grid(&fmap, &opts).expect("grid");
+        let gimg = to_image_u8(&grid, DataFormat::CHW).expect("converts");
+        let smooth = smooth_image();
+        cpu_time("3x512x512 f32 -> u8 (caller)", 50, || {
+            black_box(to_image_u8(&t, DataFormat::CHW).expect("converts"));
+        });
+        cpu_time("encode_png 512x512 rand (writer)", 50, || {
+            black_box(encode_png(&img).expect("encodes"));
+        });
+        cpu_time("encode_png 512x512 smooth (writer)", 50, || {
+            black_box(encode_png(&smooth).expect("encodes"));
+        });
+        cpu_time("make_grid 64x1x55x55 norm+scale_each", 50, || {
+            black_box(make_grid(&fmap, &opts).expect("grid"));
+        });
+        cpu_time("grid 3x458x458 -> u8 (caller)", 50, || {
+            black_box(to_image_u8(&grid, DataFormat::CHW).expect("converts"));
+        });
+        cpu_time("encode_png grid 458x458 (writer)", 50, || {
+            black_box(encode_png(&gimg).expect("encodes"));
+        });
+    }
     let mut g = c.benchmark_group("add_image_3x512x512_f32");
     g.throughput(Throughput::Elements(1));
     // (a) the caller's thread: tensor -> u8 HWC
@@ -122,5 +178,59 @@ fn feature_map_grid(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, add_image_parts, feature_map_grid, png_settings);
+/// End to end through the writer: 50 `add_image` calls then `flush` (the workload);
+/// throughput is calls per second. The caller converts while the writer thread encodes.
+fn writer_end_to_end(c: &mut Criterion) {
+    let t = Tensor::rand(0f32, 1f32, (3, 512, 512), &Device::Cpu).expect("rand");
+    let fmap = Tensor::randn(0f32, 1f32, (64, 1, 55, 55), &Device::Cpu).expect("randn");
+    let opts = GridOptions {
+        normalize: true,
+        scale_each: true,
+        ..Default::default()
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let w = SummaryWriter::new(dir.path()).expect("writer");
+    let mut g = c.benchmark_group("writer_50_calls");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(50));
+    g.bench_function("add_image_3x512x512_f32", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                for step in 0..50 {
+                    w.add_image("img", &t, step).expect("add_image");
+                }
+                w.flush().expect("flush");
+                total += start.elapsed();
+            }
+            total
+        })
+    });
+    g.bench_function("make_grid_64x55x55_add_image", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                for step in 0..50 {
+                    let grid = make_grid(&fmap, &opts).expect("grid");
+                    w.add_image("fmap", &grid, step).expect("add_image");
+                }
+                w.flush().expect("flush");
+                total += start.elapsed();
+            }
+            total
+        })
+    });
+    g.finish();
+    w.close().expect("close");
+}
+
+criterion_group!(
+    benches,
+    add_image_parts,
+    feature_map_grid,
+    writer_end_to_end,
+    png_settings
+);
 criterion_main!(benches);

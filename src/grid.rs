@@ -193,26 +193,40 @@ fn make_grid_host(t: &Tensor, opts: &GridOptions) -> Result<Tensor> {
         let start = off + i * s0 + ch * s1 + y * s2;
         (0..w).map(move |x| data[start + x * s3])
     };
-    let values = |i: usize| (0..c).flat_map(move |ch| (0..h).flat_map(move |y| row(i, ch, y)));
 
-    // Per-image (or one global) (low, 1 / nothing, divisor) like torchvision's norm_range.
+    // Per-image (or one global) (low, high, divisor) like torchvision's norm_range.
     let ranges: Vec<(f32, f32, f32)> = if opts.normalize {
-        let min_max = |it: &mut dyn Iterator<Item = f32>| -> (f32, f32) {
-            let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
-            for v in it {
-                if v.is_nan() {
-                    // torch's min() and max() return NaN when any value is NaN.
-                    return (f32::NAN, f32::NAN);
+        let image_min_max = |i: usize| -> (f32, f32, bool) {
+            let (mut lo, mut hi, mut nan) = (f32::INFINITY, f32::NEG_INFINITY, false);
+            for ch in 0..c {
+                for y in 0..h {
+                    for v in row(i, ch, y) {
+                        nan |= v.is_nan();
+                        lo = lo.min(v);
+                        hi = hi.max(v);
+                    }
                 }
-                lo = lo.min(v);
-                hi = hi.max(v);
             }
-            (lo, hi)
+            (lo, hi, nan)
+        };
+        // torch's min() and max() return NaN when any value is NaN.
+        let nan_aware = |(lo, hi, nan): (f32, f32, bool)| {
+            if nan {
+                (f32::NAN, f32::NAN)
+            } else {
+                (lo, hi)
+            }
         };
         let bounds: Vec<(f32, f32)> = match opts.value_range {
             Some(r) => vec![r],
-            None if opts.scale_each => (0..n).map(|i| min_max(&mut values(i))).collect(),
-            None => vec![min_max(&mut (0..n).flat_map(values))],
+            None if opts.scale_each => (0..n).map(|i| nan_aware(image_min_max(i))).collect(),
+            None => {
+                let all = (0..n).map(image_min_max).fold(
+                    (f32::INFINITY, f32::NEG_INFINITY, false),
+                    |(a, b, x), (lo, hi, nan)| (a.min(lo), b.max(hi), x | nan),
+                );
+                vec![nan_aware(all)]
+            }
         };
         bounds
             .into_iter()
@@ -261,10 +275,22 @@ fn make_grid_host(t: &Tensor, opts: &GridOptions) -> Result<Tensor> {
     let mut out = vec![opts.pad_value; out_c * gh * gw];
     for i in 0..n {
         let (r, q) = (i / cols, i % cols);
-        for ch in 0..out_c {
-            for y in 0..h {
-                let d = ch * gh * gw + (r * (h + p) + p + y) * gw + q * (w + p) + p;
-                put(out.get_mut(d..d + w).unwrap_or_default(), i, src_ch(ch), y);
+        for y in 0..h {
+            let d0 = (r * (h + p) + p + y) * gw + q * (w + p) + p;
+            if c == 1 {
+                // Normalize the grey row once, then copy it to the other two channels.
+                put(out.get_mut(d0..d0 + w).unwrap_or_default(), i, 0, y);
+                for ch in 1..out_c {
+                    let d = ch * gh * gw + d0;
+                    if d + w <= out.len() {
+                        out.copy_within(d0..d0 + w, d);
+                    }
+                }
+            } else {
+                for ch in 0..out_c {
+                    let d = ch * gh * gw + d0;
+                    put(out.get_mut(d..d + w).unwrap_or_default(), i, ch, y);
+                }
             }
         }
     }
