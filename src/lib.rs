@@ -8,8 +8,10 @@
 //! - [`reader`] reads them back, checking every checksum.
 #![warn(missing_docs)]
 
+pub mod data;
 pub mod error;
 pub mod event_writer;
+pub mod grid;
 pub mod hooks;
 pub mod models;
 pub mod nn;
