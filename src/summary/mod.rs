@@ -1,5 +1,6 @@
 //! Pure functions that turn values into TensorBoard `Summary` messages, one file per plugin.
 
+pub mod histogram;
 pub mod image;
 pub mod scalar;
 pub mod text;
