@@ -44,7 +44,10 @@ fn be_u32(bytes: &[u8], at: usize, what: &str) -> Result<u32> {
     let b = bytes.get(at..at + 4).ok_or_else(|| {
         Error::invalid(
             "idx",
-            format!("{what}: file ends at byte {} inside the header", bytes.len()),
+            format!(
+                "{what}: file ends at byte {} inside the header",
+                bytes.len()
+            ),
         )
     })?;
     Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
@@ -159,7 +162,9 @@ impl Mnist {
 
     /// The directory of the digits shipped with the crate (`<crate>/data/mnist`).
     pub fn bundled_dir() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join("mnist")
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data")
+            .join("mnist")
     }
 
     /// The 3000 digits shipped with the crate (the first 3000 of MNIST's 10k test set).
@@ -204,7 +209,13 @@ impl Mnist {
 
 /// Encodes images (bytes) and labels as the two IDX files (uncompressed); used to write the
 /// bundled subset and by tests.
-pub fn encode_idx(n: usize, rows: usize, cols: usize, pixels: &[u8], labels: &[u8]) -> (Vec<u8>, Vec<u8>) {
+pub fn encode_idx(
+    n: usize,
+    rows: usize,
+    cols: usize,
+    pixels: &[u8],
+    labels: &[u8],
+) -> (Vec<u8>, Vec<u8>) {
     let mut img = Vec::with_capacity(16 + pixels.len());
     for v in [IMAGES_MAGIC, n as u32, rows as u32, cols as u32] {
         img.extend_from_slice(&v.to_be_bytes());
