@@ -207,7 +207,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if (step + 1) % 100 == 0 {
             let acc = accuracy(&net, &test, &dev)?;
             writer.add_scalar("test/accuracy", acc, (step + 1) as i64)?;
-            pb.println(format!("step {}: test accuracy {acc:.4}", step + 1));
+            pb.suspend(|| println!("step {}: test accuracy {acc:.4}", step + 1));
         }
     }
     pb.finish_and_clear();

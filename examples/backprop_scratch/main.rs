@@ -24,8 +24,8 @@ struct Args {
     /// SGD iterations (batch 100, lr 0.1).
     #[arg(long, default_value_t = 2000)]
     steps: usize,
-    /// Training images (the rest of the bundled 3000, or of --data's file, up to --test, test).
-    #[arg(long, default_value_t = 2500)]
+    /// Training images (the first ones of the bundled 4000, or of --data's file).
+    #[arg(long, default_value_t = 3500)]
     train: usize,
     /// Test images, taken after the training images.
     #[arg(long, default_value_t = 500)]
@@ -396,7 +396,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 )?;
                 common::add_histogram(&writer, &format!("grads/{name}"), &grad[k], epoch)?;
             }
-            pb.println(format!("{train_acc} {test_acc}"));
+            pb.suspend(|| println!("{train_acc} {test_acc}"));
             epoch += 1;
         }
     }
