@@ -1,0 +1,106 @@
+//! Seed 003, sections 5.1-5.3, line for line: scalars, a scalar group, histograms, the five
+//! fake images and a `make_grid` of 16 MNIST digits.
+//!
+//! Run: `cargo run --example tensorboard_tour [-- --steps 100 --logdir runs]`, then
+//! `tensorboard --logdir runs`.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use candle_core::{DType, Device, Tensor};
+use candle_tensorboard::grid::{make_grid, GridOptions};
+use candle_tensorboard::summary::histogram::Bins;
+use candle_tensorboard::summary::image::DataFormat;
+use clap::Parser;
+use rand::SeedableRng;
+
+#[derive(Parser, Debug)]
+#[command(about = "Seed 003 sections 5.1-5.3: scalars, histograms, images, make_grid")]
+struct Args {
+    /// Steps of the scalar loop (the seed's 100).
+    #[arg(long, default_value_t = 100)]
+    steps: i64,
+    #[command(flatten)]
+    common: common::CommonArgs,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let writer = args.common.writer("tensorboard_tour")?;
+    let dev = Device::Cpu;
+
+    // 5.1 / 5.2: one curve per tag, then three curves in one chart.
+    for x in 0..args.steps {
+        let xf = x as f64;
+        writer.add_scalar("y=2x", xf * 2.0, x)?;
+        writer.add_scalar("y=pow(2, x)", 2f64.powf(xf), x)?;
+        writer.add_scalars(
+            "data/scalar_group",
+            &[
+                ("xsinx", xf * xf.sin()),
+                ("xcosx", xf * xf.cos()),
+                ("arctanx", xf.atan()),
+            ],
+            x,
+        )?;
+    }
+
+    // 5.2 add_histogram: 0..99 (uniform) and 1000 standard normals, 10 bins, two steps.
+    for x in 0..2i64 {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(x as u64);
+        let data_union: Vec<f64> = (0..100).map(f64::from).collect();
+        let data_normal = common::normal(&mut rng, 1000);
+        common::add_histogram_bins(
+            &writer,
+            "distribution union",
+            &data_union,
+            &Bins::Count(10),
+            x,
+        )?;
+        common::add_histogram_bins(
+            &writer,
+            "distribution normal",
+            &data_normal,
+            &Bins::Count(10),
+            x,
+        )?;
+    }
+
+    // 5.3 add_image: the five fake images on one slider.
+    let fake = Tensor::randn(0f32, 1.0, (3, 100, 100), &dev)?; // clipped to [0, 1]
+    common::add_image(&writer, "fake_img", &fake, DataFormat::CHW, 1)?;
+    let ones = Tensor::ones((3, 100, 100), DType::F32, &dev)?; // max <= 1: scaled by 255, white
+    common::add_image(&writer, "fake_img", &ones, DataFormat::CHW, 2)?;
+    let ones11 = (&ones * 1.1)?; // max > 1: taken as 0..255 already, so almost black
+    common::add_image(&writer, "fake_img", &ones11, DataFormat::CHW, 3)?;
+    let gray = Tensor::rand(0f32, 1.0, (100, 100), &dev)?;
+    common::add_image(&writer, "fake_img", &gray, DataFormat::HW, 4)?;
+    let hwc = Tensor::rand(0f32, 1.0, (100, 100, 3), &dev)?;
+    common::add_image(&writer, "fake_img", &hwc, DataFormat::HWC, 5)?;
+
+    // make_grid of an input batch: the seed's 16 RMB images become 16 MNIST digits, nrow=4.
+    let mnist = args.common.mnist()?;
+    let n = 16.min(mnist.len());
+    let batch = Tensor::from_slice(
+        &mnist.images[..n * mnist.image_size()],
+        (n, 1, mnist.rows, mnist.cols),
+        &dev,
+    )?;
+    let grid = make_grid(
+        &batch,
+        &GridOptions {
+            nrow: 4,
+            ..Default::default()
+        },
+    )?;
+    common::add_image(&writer, "input img", &grid, DataFormat::CHW, 0)?;
+    common::debug_png("tour_input_img", &grid)?;
+    println!("labels of the 16 digits: {:?}", &mnist.labels[..n]);
+
+    writer.close()?;
+    println!(
+        "done: {} scalar steps, 2 histogram steps, 5 fake images, 1 grid",
+        args.steps
+    );
+    Ok(())
+}

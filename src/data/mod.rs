@@ -1,0 +1,3 @@
+//! Datasets the examples train on.
+
+pub mod mnist;
