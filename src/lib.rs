@@ -10,6 +10,7 @@
 
 pub mod error;
 pub mod event_writer;
+pub mod grid;
 pub mod hooks;
 pub mod models;
 pub mod nn;

@@ -1,4 +1,5 @@
 //! Pure functions that turn values into TensorBoard `Summary` messages, one file per plugin.
 
+pub mod image;
 pub mod scalar;
 pub mod text;
