@@ -8,6 +8,7 @@
 //! - [`reader`] reads them back, checking every checksum.
 #![warn(missing_docs)]
 
+pub mod envs;
 pub mod error;
 pub mod event_writer;
 pub mod grid;
