@@ -266,7 +266,7 @@ fn main() -> BoxResult<()> {
         Ok(())
     };
     for step in 0..args.steps {
-        let log_now = step % args.log_every == 0 || step + 1 == args.steps;
+        let log_now = step.is_multiple_of(args.log_every) || step + 1 == args.steps;
         let idx: Vec<u32> = (0..args.batch)
             .map(|_| rng.random_range(0..n_images) as u32)
             .collect();
@@ -307,7 +307,7 @@ fn main() -> BoxResult<()> {
             }
             bar.set_message(format!("D {dl:.3} G {gl:.3} D(x) {dx:.2} D(G(z)) {dgz:.2}"));
         }
-        if step % args.image_every == 0 {
+        if step.is_multiple_of(args.image_every) {
             log_images(step)?;
         }
         bar.inc(1);

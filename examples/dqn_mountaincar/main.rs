@@ -273,7 +273,7 @@ fn main() -> BoxResult<()> {
         let frac = (step as f64 / args.eps_decay.max(1) as f64).min(1.0);
         let eps = args.eps_start + (args.eps_end - args.eps_start) * frac;
         let state = stack.to_vec();
-        let image_episode = episode % args.image_every == 0 && ep_len == 0;
+        let image_episode = episode.is_multiple_of(args.image_every) && ep_len == 0;
         let action = if image_episode || rng.random::<f64>() >= eps {
             capture.store(image_episode, Ordering::Relaxed);
             let qs = q.call(&stack.to_tensor(&dev)?.unsqueeze(0)?)?;
@@ -365,7 +365,7 @@ fn main() -> BoxResult<()> {
             let loss = huber(&(chosen - target)?)?;
             let grads = loss.backward()?;
             opt.step(&grads)?;
-            if train_steps % args.log_every == 0 {
+            if train_steps.is_multiple_of(args.log_every) {
                 writer.add_scalar("train/loss", loss.to_scalar::<f32>()?, train_steps)?;
                 let mean_max = qs.max(D::Minus1)?.mean_all()?.to_scalar::<f32>()?;
                 writer.add_scalar("train/mean_max_q", mean_max, train_steps)?;
@@ -383,7 +383,7 @@ fn main() -> BoxResult<()> {
                 }
             }
             train_steps += 1;
-            if train_steps % args.target_every == 0 {
+            if train_steps.is_multiple_of(args.target_every) {
                 sync(&mut target_vm, &online_vm)?;
             }
         }
