@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod data;
+pub mod envs;
 pub mod error;
 pub mod event_writer;
 pub mod grid;

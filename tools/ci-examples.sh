@@ -10,3 +10,5 @@ ex=target/debug/examples
 "$ex/feature_maps" --steps 2 --logdir "$logs"
 "$ex/alexnet_kernels" --steps 2 --logdir "$logs"
 "$ex/bench_workloads" --write-scalar-file "$logs/bench_scalars" --events 1000 >/dev/null
+"$ex/gan_mnist" --steps 2 --logdir "$logs"
+"$ex/dqn_mountaincar" --steps 2 --logdir "$logs"
