@@ -72,6 +72,13 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // `ls DIR | head` closing the pipe is not an error.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>().map(|io| io.kind())
+                == Some(std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE

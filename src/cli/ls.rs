@@ -1,5 +1,6 @@
 //! `ls`: one line per run and tag.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -17,53 +18,60 @@ fn range<I: Iterator<Item = i64> + Clone>(steps: I) -> String {
 /// Prints runs with their tags, kinds, counts and step ranges.
 pub fn run(logdir: &Path) -> CliResult {
     let runs = discover_runs(logdir)?;
+    let mut out = std::io::stdout().lock();
     if runs.is_empty() {
-        println!("no event files under {}", logdir.display());
+        writeln!(out, "no event files under {}", logdir.display())?;
     }
     for run in runs {
         let data = RunData::read(&run)?;
-        println!(
+        writeln!(
+            out,
             "{}  ({} files, {} events)",
             run.name,
             run.files.len(),
             data.events
-        );
+        )?;
         for (tag, s) in &data.scalars {
-            println!(
+            writeln!(
+                out,
                 "  scalar     {tag:40} {:6}  steps {}",
                 s.len(),
                 range(s.iter().map(|p| p.step))
-            );
+            )?;
         }
         for (tag, s) in &data.histograms {
-            println!(
+            writeln!(
+                out,
                 "  histogram  {tag:40} {:6}  steps {}",
                 s.len(),
                 range(s.iter().map(|p| p.step))
-            );
+            )?;
         }
         for (tag, s) in &data.images {
-            println!(
+            writeln!(
+                out,
                 "  image      {tag:40} {:6}  steps {}",
                 s.len(),
                 range(s.iter().map(|p| p.step))
-            );
+            )?;
         }
         for (tag, s) in &data.texts {
-            println!(
+            writeln!(
+                out,
                 "  text       {tag:40} {:6}  steps {}",
                 s.len(),
                 range(s.iter().map(|p| p.step))
-            );
+            )?;
         }
         for (tag, n) in &data.other_tensors {
-            println!("  tensor     {tag:40} {n:6}");
+            writeln!(out, "  tensor     {tag:40} {n:6}")?;
         }
         for (path, have) in &data.torn_tails {
-            println!(
+            writeln!(
+                out,
                 "  note: {} ends with an incomplete record of {have} bytes",
                 path.display()
-            );
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
