@@ -80,19 +80,18 @@ fn seed_kernel_loop(
             let kernel_idx = kernels.get(o_idx)?.unsqueeze(1)?;
             let kernel_grid = make_grid(&kernel_idx, &grid_opts(c_in))?;
             let tag = format!("{kernel_num}_Convlayer_split_in_channel");
-            common::add_image(writer, &tag, &kernel_grid, DataFormat::CHW, o_idx as i64)?;
+            writer.add_image_with_format(&tag, &kernel_grid, o_idx as i64, DataFormat::CHW)?;
         }
         // kernels.view(-1, 3, k_h, k_w) in the seed (RGB first layer); a grey first layer
         // (MNIST) has one channel per kernel instead.
         let ch = if (c_out * c_in) % 3 == 0 { 3 } else { 1 };
         let kernel_all = kernels.reshape(((c_out * c_in) / ch, ch, k_h, k_w))?;
         let kernel_grid = make_grid(&kernel_all, &grid_opts(8))?;
-        common::add_image(
-            writer,
+        writer.add_image_with_format(
             &format!("{kernel_num}_all"),
             &kernel_grid,
-            DataFormat::CHW,
             322,
+            DataFormat::CHW,
         )?;
         common::debug_png(&format!("kernels_{kernel_num}_all"), &kernel_grid)?;
         println!("{kernel_num}_convlayer shape:({c_out}, {c_in}, {k_h}, {k_w})");
@@ -186,12 +185,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pb = common::progress(args.steps as u64);
     for step in 0..args.steps {
         if step % every == 0 {
-            common::add_image(
-                &writer,
+            writer.add_image_with_format(
                 "train/conv1 kernels (x8)",
                 &first_kernels_grid(&net)?,
-                DataFormat::CHW,
                 step as i64,
+                DataFormat::CHW,
             )?;
         }
         let idx: Vec<usize> = (0..args.batch)
@@ -212,12 +210,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     pb.finish_and_clear();
     let kgrid = first_kernels_grid(&net)?;
-    common::add_image(
-        &writer,
+    writer.add_image_with_format(
         "train/conv1 kernels (x8)",
         &kgrid,
-        DataFormat::CHW,
         args.steps as i64,
+        DataFormat::CHW,
     )?;
     common::debug_png("trained_conv1_kernels_x8", &kgrid)?;
     let acc = accuracy(&net, &test, &dev)?;

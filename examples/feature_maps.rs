@@ -97,7 +97,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // transforms.Normalize with the seed's mean and std, then unsqueeze to (1, 3, 224, 224).
     let scene = Tensor::from_vec(draw_scene(), (3, 224, 224), &dev)?;
-    common::add_image(&writer, "input image", &scene, DataFormat::CHW, 1)?;
+    writer.add_image_with_format("input image", &scene, 1, DataFormat::CHW)?;
     let mean = Tensor::new(&[0.49139968f32, 0.48215827, 0.44653124], &dev)?.reshape((3, 1, 1))?;
     let std = Tensor::new(&[0.24703233f32, 0.24348505, 0.26158768], &dev)?.reshape((3, 1, 1))?;
     let img_tensor = scene
@@ -122,13 +122,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fmap_1 = convlayer1.call(&img_tensor)?.transpose(0, 1)?; // (64, 1, 55, 55)
     println!("conv1 feature maps: {:?}", fmap_1.dims());
     let fmap_1_grid = make_grid(&fmap_1, &opts(8))?;
-    common::add_image(
-        &writer,
-        "feature map in conv1",
-        &fmap_1_grid,
-        DataFormat::CHW,
-        1,
-    )?;
+    writer.add_image_with_format("feature map in conv1", &fmap_1_grid, 1, DataFormat::CHW)?;
     common::debug_png("feature_map_in_conv1", &fmap_1_grid)?;
 
     // A forward hook on every Conv2d, the maps keyed by str(weight.shape).
@@ -165,7 +159,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let fmap_grid = make_grid(&fmap, &opts(nrow.max(1)))?;
         let tag = format!("feature map in {layer_name}");
         println!("{tag}: maps {:?}, grid {:?}", fmap.dims(), fmap_grid.dims());
-        common::add_image(&writer, &tag, &fmap_grid, DataFormat::CHW, 1)?;
+        writer.add_image_with_format(&tag, &fmap_grid, 1, DataFormat::CHW)?;
         common::debug_png(&tag, &fmap_grid)?;
     }
     for h in handles {

@@ -156,17 +156,6 @@ fn sample_grid(images: &Tensor) -> BoxResult<Tensor> {
     Ok(make_grid(&batch, &GridOptions::default())?)
 }
 
-fn log_image(w: &SummaryWriter, tag: &str, chw: &Tensor, step: usize) -> BoxResult<()> {
-    w.add_image(tag, chw, step as i64)?;
-    Ok(())
-}
-
-/// The one place histograms are written, so a change of the writer's API is a one-line fix.
-fn log_histogram(w: &SummaryWriter, tag: &str, values: &Tensor, step: usize) -> BoxResult<()> {
-    w.add_histogram(tag, values, step as i64)?;
-    Ok(())
-}
-
 fn sample(args: &Args, dev: &Device) -> BoxResult<()> {
     let Some(file) = &args.sample else {
         return Ok(());
@@ -248,12 +237,12 @@ fn main() -> BoxResult<()> {
     )?);
     let start = Instant::now();
     let log_images = |step: usize| -> BoxResult<()> {
-        log_image(&writer, "samples", &sample_grid(&g.call(&fixed_z)?)?, step)?;
+        writer.add_image("samples", &sample_grid(&g.call(&fixed_z)?)?, step)?;
         for (name, t) in g.named_parameters() {
-            log_histogram(&writer, &format!("generator/{name}"), &t, step)?;
+            writer.add_histogram(&format!("generator/{name}"), &t, step)?;
         }
         for (name, t) in d.named_parameters() {
-            log_histogram(&writer, &format!("discriminator/{name}"), &t, step)?;
+            writer.add_histogram(&format!("discriminator/{name}"), &t, step)?;
         }
         Ok(())
     };

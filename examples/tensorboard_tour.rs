@@ -50,33 +50,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut rng = rand::rngs::StdRng::seed_from_u64(x as u64);
         let data_union: Vec<f64> = (0..100).map(f64::from).collect();
         let data_normal = common::normal(&mut rng, 1000);
-        common::add_histogram_bins(
-            &writer,
-            "distribution union",
-            &data_union,
-            &Bins::Count(10),
-            x,
-        )?;
-        common::add_histogram_bins(
-            &writer,
+        writer.add_histogram_with("distribution union", &data_union, x, &Bins::Count(10), None)?;
+        writer.add_histogram_with(
             "distribution normal",
             &data_normal,
-            &Bins::Count(10),
             x,
+            &Bins::Count(10),
+            None,
         )?;
     }
 
     // 5.3 add_image: the five fake images on one slider.
     let fake = Tensor::randn(0f32, 1.0, (3, 100, 100), &dev)?; // clipped to [0, 1]
-    common::add_image(&writer, "fake_img", &fake, DataFormat::CHW, 1)?;
+    writer.add_image_with_format("fake_img", &fake, 1, DataFormat::CHW)?;
     let ones = Tensor::ones((3, 100, 100), DType::F32, &dev)?; // max <= 1: scaled by 255, white
-    common::add_image(&writer, "fake_img", &ones, DataFormat::CHW, 2)?;
+    writer.add_image_with_format("fake_img", &ones, 2, DataFormat::CHW)?;
     let ones11 = (&ones * 1.1)?; // max > 1: taken as 0..255 already, so almost black
-    common::add_image(&writer, "fake_img", &ones11, DataFormat::CHW, 3)?;
+    writer.add_image_with_format("fake_img", &ones11, 3, DataFormat::CHW)?;
     let gray = Tensor::rand(0f32, 1.0, (100, 100), &dev)?;
-    common::add_image(&writer, "fake_img", &gray, DataFormat::HW, 4)?;
+    writer.add_image_with_format("fake_img", &gray, 4, DataFormat::HW)?;
     let hwc = Tensor::rand(0f32, 1.0, (100, 100, 3), &dev)?;
-    common::add_image(&writer, "fake_img", &hwc, DataFormat::HWC, 5)?;
+    writer.add_image_with_format("fake_img", &hwc, 5, DataFormat::HWC)?;
 
     // make_grid of an input batch: the seed's 16 RMB images become 16 MNIST digits, nrow=4.
     let mnist = args.common.mnist()?;
@@ -93,7 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..Default::default()
         },
     )?;
-    common::add_image(&writer, "input img", &grid, DataFormat::CHW, 0)?;
+    writer.add_image_with_format("input img", &grid, 0, DataFormat::CHW)?;
     common::debug_png("tour_input_img", &grid)?;
     println!("labels of the 16 digits: {:?}", &mnist.labels[..n]);
 

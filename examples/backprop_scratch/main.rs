@@ -391,13 +391,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             writer.add_scalar("accuracy/train", train_acc, epoch)?;
             writer.add_scalar("accuracy/test", test_acc, epoch)?;
             for (k, name) in NAMES.iter().enumerate() {
-                common::add_histogram(
-                    &writer,
-                    &format!("weights/{name}"),
-                    network.params()[k],
-                    epoch,
-                )?;
-                common::add_histogram(&writer, &format!("grads/{name}"), &grad[k], epoch)?;
+                writer.add_histogram(&format!("weights/{name}"), network.params()[k], epoch)?;
+                writer.add_histogram(&format!("grads/{name}"), &grad[k], epoch)?;
             }
             pb.suspend(|| println!("{train_acc} {test_acc}"));
             epoch += 1;

@@ -5,8 +5,6 @@ use std::path::PathBuf;
 
 use candle_core::Tensor;
 use candle_tensorboard::data::mnist::Mnist;
-use candle_tensorboard::summary::histogram::{Bins, HistogramValues};
-use candle_tensorboard::summary::image::DataFormat;
 use candle_tensorboard::SummaryWriter;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -39,38 +37,6 @@ impl CommonArgs {
             None => Mnist::bundled(),
         }
     }
-}
-
-/// `writer.add_image(tag, img, step)` with a data format (PyTorch's `dataformats`).
-pub fn add_image(
-    w: &SummaryWriter,
-    tag: &str,
-    img: &Tensor,
-    format: DataFormat,
-    step: i64,
-) -> candle_tensorboard::Result<()> {
-    w.add_image_with_format(tag, img, step, format)
-}
-
-/// `writer.add_histogram(tag, values, step)` with PyTorch's default (tensorflow) bins.
-pub fn add_histogram<V: HistogramValues + ?Sized>(
-    w: &SummaryWriter,
-    tag: &str,
-    values: &V,
-    step: i64,
-) -> candle_tensorboard::Result<()> {
-    add_histogram_bins(w, tag, values, &Bins::Tensorflow, step)
-}
-
-/// `writer.add_histogram(tag, values, step, bins)`.
-pub fn add_histogram_bins<V: HistogramValues + ?Sized>(
-    w: &SummaryWriter,
-    tag: &str,
-    values: &V,
-    bins: &Bins,
-    step: i64,
-) -> candle_tensorboard::Result<()> {
-    w.add_histogram_with(tag, values, step, bins, None)
 }
 
 /// A progress bar showing the step count and a message (the current loss).

@@ -105,17 +105,6 @@ struct Args {
     seed: u64,
 }
 
-fn log_image(w: &SummaryWriter, tag: &str, chw: &Tensor, step: usize) -> BoxResult<()> {
-    w.add_image(tag, chw, step as i64)?;
-    Ok(())
-}
-
-/// The one place histograms are written, so a change of the writer's API is a one-line fix.
-fn log_histogram(w: &SummaryWriter, tag: &str, values: &Tensor, step: usize) -> BoxResult<()> {
-    w.add_histogram(tag, values, step as i64)?;
-    Ok(())
-}
-
 /// Huber loss (smooth L1 with delta 1), mean over the batch.
 fn huber(d: &Tensor) -> candle_core::Result<Tensor> {
     let a = d.abs()?;
@@ -288,7 +277,7 @@ fn main() -> BoxResult<()> {
                     ..Default::default()
                 },
             )?;
-            log_image(&writer, "state_stack", &grid, episode)?;
+            writer.add_image("state_stack", &grid, episode)?;
             if let Some(maps) = fmap.lock().map_err(|e| e.to_string())?.take() {
                 let maps = maps.squeeze(0)?.unsqueeze(1)?;
                 let opts = GridOptions {
@@ -297,12 +286,7 @@ fn main() -> BoxResult<()> {
                     scale_each: true,
                     ..Default::default()
                 };
-                log_image(
-                    &writer,
-                    "conv1_feature_maps",
-                    &make_grid(&maps, &opts)?,
-                    episode,
-                )?;
+                writer.add_image("conv1_feature_maps", &make_grid(&maps, &opts)?, episode)?;
             }
         }
 
@@ -361,16 +345,15 @@ fn main() -> BoxResult<()> {
                 writer.add_scalar("train/loss", loss.to_scalar::<f32>()?, train_steps)?;
                 let mean_max = qs.max(D::Minus1)?.mean_all()?.to_scalar::<f32>()?;
                 writer.add_scalar("train/mean_max_q", mean_max, train_steps)?;
-                log_histogram(&writer, "q_values", &qs, train_steps)?;
+                writer.add_histogram("q_values", &qs, train_steps)?;
                 for (name, var) in &named_vars {
-                    log_histogram(
-                        &writer,
+                    writer.add_histogram(
                         &format!("weights/{name}"),
                         var.as_tensor(),
                         train_steps,
                     )?;
                     if let Some(g) = grads.get(var.as_tensor()) {
-                        log_histogram(&writer, &format!("grads/{name}"), g, train_steps)?;
+                        writer.add_histogram(&format!("grads/{name}"), g, train_steps)?;
                     }
                 }
             }
