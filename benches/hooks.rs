@@ -30,9 +30,13 @@ impl PlainAlex {
         };
         let f = vb.pp("features");
         let c = vb.pp("classifier");
+        let cfg5 = Conv2dConfig {
+            padding: 2,
+            ..Default::default()
+        };
         Ok(Self {
             convs: vec![
-                candle_nn::conv2d(1, 32, 3, cfg, f.pp(0))?,
+                candle_nn::conv2d(1, 32, 5, cfg5, f.pp(0))?,
                 candle_nn::conv2d(32, 64, 3, cfg, f.pp(3))?,
                 candle_nn::conv2d(64, 96, 3, cfg, f.pp(6))?,
                 candle_nn::conv2d(96, 96, 3, cfg, f.pp(8))?,

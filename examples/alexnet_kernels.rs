@@ -28,7 +28,7 @@ use rand::{Rng, SeedableRng};
 
 #[derive(Parser, Debug)]
 #[command(about = "Seed 003: AlexNet kernel grids (pretrained, or trained here on MNIST)")]
-struct Args {
+pub struct Args {
     /// Adam steps of the small net when no --weights are given.
     #[arg(long, default_value_t = 300)]
     steps: usize,
@@ -148,13 +148,34 @@ fn first_kernels_grid(net: &AlexNet) -> Result<Tensor, Box<dyn std::error::Error
     Ok(make_grid(&big, &grid_opts(8))?)
 }
 
+/// Scales the first layer's initial kernels by `factor`. Kaiming init draws them uniform in
+/// +-0.49; a few hundred Adam steps move a weight by less than that, so the trained kernels
+/// would still look like their noise. Starting near zero, what the grid shows is what
+/// training put there.
+fn shrink_first_kernels(varmap: &VarMap, factor: f64) -> Result<(), Box<dyn std::error::Error>> {
+    let vars = varmap.data().lock().map_err(|e| e.to_string())?;
+    let w = vars
+        .get("features.0.weight")
+        .ok_or("AlexNet::small has no features.0.weight")?;
+    w.set(&(w.as_tensor() * factor)?)?;
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
+    candle_tensorboard::alloc::keep_freed_buffers();
+    run(Args::parse())
+}
+
+/// Runs the example with parsed arguments (`candle-tensorboard demo` calls this too).
+pub fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let dev = Device::Cpu;
     let writer = args.common.writer("alexnet_kernels")?;
 
     if let Some(path) = &args.weights {
-        let net = AlexNet::new(1000, common::pretrained_vb(path, &dev)?)?;
+        let net = AlexNet::new(
+            1000,
+            candle_tensorboard::models::load_pretrained(path, &dev)?,
+        )?;
         println!(
             "showing torchvision's pretrained AlexNet kernels from {}",
             path.display()
@@ -171,6 +192,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let test = data.slice(data.len() - n_test, data.len());
     let varmap = VarMap::new();
     let net = AlexNet::small(1, 10, VarBuilder::from_varmap(&varmap, DType::F32, &dev))?;
+    shrink_first_kernels(&varmap, 0.02)?;
     net.train();
     let mut opt = candle_nn::AdamW::new(
         varmap.all_vars(),

@@ -24,7 +24,7 @@ use clap::Parser;
 
 #[derive(Parser, Debug)]
 #[command(about = "Seed 003: conv1 feature maps and hooked feature maps of every conv layer")]
-struct Args {
+pub struct Args {
     /// Accepted for CI symmetry; this example has no training loop.
     #[arg(long, default_value_t = 1)]
     steps: usize,
@@ -76,14 +76,18 @@ fn draw_scene() -> Vec<f32> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
+    run(Args::parse())
+}
+
+/// Runs the example with parsed arguments (`candle-tensorboard demo` calls this too).
+pub fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let dev = Device::Cpu;
     let writer = args.common.writer("feature_maps")?;
 
     let varmap = VarMap::new();
     let (vb, which) = match &args.weights {
         Some(p) => (
-            common::pretrained_vb(p, &dev)?,
+            candle_tensorboard::models::load_pretrained(p, &dev)?,
             format!("pretrained weights from {}", p.display()),
         ),
         None => (

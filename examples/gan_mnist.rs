@@ -16,19 +16,19 @@
 //! grid from a fixed noise batch) and weight histograms `generator/0.weight`, ... every
 //! `--image-every` steps and at the end.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
+use candle_tensorboard::data::mnist::Mnist;
 use candle_tensorboard::grid::{make_grid, save_image, GridOptions};
 use candle_tensorboard::models::gan::{discriminator, generator, IMAGE_DIM, NOISE_DIM};
 use candle_tensorboard::nn::{Module, Sequential};
 use candle_tensorboard::SummaryWriter;
 use clap::Parser;
-use flate2::read::GzDecoder;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -37,16 +37,17 @@ type BoxResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 #[derive(Parser, Debug)]
 #[command(about = "Train the seed's MNIST GAN, or sample a saved generator")]
-struct Args {
+pub struct Args {
     /// Training steps (one D update and one G update each).
     #[arg(long, default_value_t = 20_000)]
     steps: usize,
     /// Root log directory; the run goes to <logdir>/gan_mnist.
     #[arg(long, default_value = "runs")]
     logdir: PathBuf,
-    /// Folder with an MNIST `*images-idx3-ubyte[.gz]` file.
-    #[arg(long, default_value = "data/mnist")]
-    data: PathBuf,
+    /// Folder with the standard MNIST files (train-images-idx3-ubyte.gz ...); the digits
+    /// bundled in `data/mnist` are used when absent.
+    #[arg(long)]
+    data: Option<PathBuf>,
     /// Batch size.
     #[arg(long, default_value_t = 128)]
     batch: usize,
@@ -71,59 +72,6 @@ struct Args {
     /// Seed for noise and batch sampling.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-}
-
-/// Reads the first `*images-idx3-ubyte` (optionally `.gz`) file in `dir` as `(N, 784)` f32
-/// in `[0, 1]`. Kept local so it can be swapped for the crate's MNIST loader.
-fn load_mnist_images(dir: &Path) -> BoxResult<Tensor> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| {
-            format!(
-                "--data {}: {e} (needs an MNIST images-idx3-ubyte file)",
-                dir.display()
-            )
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.contains("images-idx3-ubyte"))
-        })
-        .collect();
-    files.sort();
-    // Prefer a training set when both train and test files are present.
-    files.sort_by_key(|p| !p.to_string_lossy().contains("train"));
-    let path = files
-        .first()
-        .ok_or_else(|| format!("no *images-idx3-ubyte[.gz] file in {}", dir.display()))?;
-    let raw = std::fs::read(path)?;
-    let bytes = if path.extension().is_some_and(|e| e == "gz") {
-        let mut out = Vec::new();
-        std::io::Read::read_to_end(&mut GzDecoder::new(&raw[..]), &mut out)?;
-        out
-    } else {
-        raw
-    };
-    let be = |i: usize| -> BoxResult<usize> {
-        let b = bytes.get(i..i + 4).ok_or("IDX header truncated")?;
-        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
-    };
-    if be(0)? != 0x0803 {
-        return Err(format!("{}: not an IDX3 ubyte file", path.display()).into());
-    }
-    let (n, rows, cols) = (be(4)?, be(8)?, be(12)?);
-    if rows * cols != IMAGE_DIM {
-        return Err(format!(
-            "{}: images are {rows}x{cols}, expected 28x28",
-            path.display()
-        )
-        .into());
-    }
-    let pixels = bytes
-        .get(16..16 + n * IMAGE_DIM)
-        .ok_or_else(|| format!("{}: fewer pixels than the header says", path.display()))?;
-    let data: Vec<f32> = pixels.iter().map(|&b| b as f32 / 255.0).collect();
-    Ok(Tensor::from_vec(data, (n, IMAGE_DIM), &Device::Cpu)?)
 }
 
 /// `log(1 + exp(x))` without overflow.
@@ -173,7 +121,12 @@ fn sample(args: &Args, dev: &Device) -> BoxResult<()> {
 }
 
 fn main() -> BoxResult<()> {
-    let args = Args::parse();
+    candle_tensorboard::alloc::keep_freed_buffers();
+    run(Args::parse())
+}
+
+/// Runs the example with parsed arguments (`candle-tensorboard demo` calls this too).
+pub fn run(args: Args) -> BoxResult<()> {
     let dev = Device::Cpu;
     if args.sample.is_some() {
         return sample(&args, &dev);
@@ -181,11 +134,15 @@ fn main() -> BoxResult<()> {
     if args.batch == 0 || args.log_every == 0 || args.image_every == 0 {
         return Err("--batch, --log-every and --image-every must be at least 1".into());
     }
-    let images = load_mnist_images(&args.data)?;
-    let n_images = images.dim(0)?;
+    let digits = match &args.data {
+        Some(dir) => Mnist::load_dir(dir, true)?,
+        None => Mnist::bundled()?,
+    };
+    let n_images = digits.len();
     if n_images == 0 {
-        return Err(format!("{}: no images", args.data.display()).into());
+        return Err("the MNIST files hold no images".into());
     }
+    let images = Tensor::from_vec(digits.images, (n_images, IMAGE_DIM), &dev)?;
     let run_dir = args.logdir.join("gan_mnist");
     let writer = SummaryWriter::new(&run_dir)?;
     let save_path = args

@@ -62,6 +62,11 @@ impl Module for Net {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    run()
+}
+
+/// Runs the seed's hook demos (`candle-tensorboard demo` calls this too).
+pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     let dev = Device::Cpu;
 
     // 1. Tensor.register_hook

@@ -16,7 +16,7 @@ use rand::SeedableRng;
 
 #[derive(Parser, Debug)]
 #[command(about = "Seed 003 sections 5.1-5.3: scalars, histograms, images, make_grid")]
-struct Args {
+pub struct Args {
     /// Steps of the scalar loop (the seed's 100).
     #[arg(long, default_value_t = 100)]
     steps: i64,
@@ -25,7 +25,11 @@ struct Args {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
+    run(Args::parse())
+}
+
+/// Runs the example with parsed arguments (`candle-tensorboard demo` calls this too).
+pub fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let writer = args.common.writer("tensorboard_tour")?;
     let dev = Device::Cpu;
 

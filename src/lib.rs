@@ -8,6 +8,7 @@
 //! - [`reader`] reads them back, checking every checksum.
 #![warn(missing_docs)]
 
+pub mod alloc;
 pub mod data;
 pub mod envs;
 pub mod error;

@@ -59,6 +59,7 @@ enum Format {
 }
 
 fn main() -> ExitCode {
+    candle_tensorboard::alloc::keep_freed_buffers();
     let args = Args::parse();
     let result = match args.command {
         Command::Demo { logdir, steps } => cli::demo::run(&logdir, steps),

@@ -116,7 +116,7 @@ fn two_layer_net_gradients_pass_gradcheck() {
 fn summary_lists_layers_shapes_and_counts() {
     let vm = VarMap::new();
     let net = AlexNet::small(1, 10, vb(&vm)).unwrap();
-    assert_eq!(net.num_parameters(), 428_682);
+    assert_eq!(net.num_parameters(), 429_194);
     let s = net.summary(&[1, 1, 28, 28]).unwrap();
     println!("{s}");
     assert!(s.contains("features.0 (Conv2d)"), "{s}");
@@ -124,13 +124,13 @@ fn summary_lists_layers_shapes_and_counts() {
     assert!(s.contains("features.12 (MaxPool2d)"), "{s}");
     assert!(s.contains("[1, 64, 3, 3]"), "{s}");
     assert!(s.contains("classifier.6 (Linear)"), "{s}");
-    assert!(s.contains("Total params: 428,682"), "{s}");
-    assert!(s.contains("Trainable params: 428,682"), "{s}");
+    assert!(s.contains("Total params: 429,194"), "{s}");
+    assert!(s.contains("Trainable params: 429,194"), "{s}");
     let conv_row = s
         .lines()
         .find(|l| l.contains("features.0 (Conv2d)"))
         .unwrap();
-    assert!(conv_row.trim_end().ends_with("320"), "{conv_row}");
+    assert!(conv_row.trim_end().ends_with("832"), "{conv_row}");
     // The summary's temporary hooks are gone afterwards.
     assert!(net.modules().iter().all(|m| m.node().num_hooks() == 0));
     assert_eq!(net.node().num_hooks(), 0);

@@ -10,6 +10,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "layers.rs"]
 mod layers;
 
 use candle_core::{DType, Device, Tensor};
@@ -23,7 +24,7 @@ use rand::{Rng, SeedableRng};
 
 #[derive(Parser, Debug)]
 #[command(about = "Seed 004: backpropagation from scratch, gradient check, MNIST training")]
-struct Args {
+pub struct Args {
     /// SGD iterations (batch 100, lr 0.1).
     #[arg(long, default_value_t = 2000)]
     steps: usize,
@@ -302,7 +303,12 @@ fn candle_gradient(
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
+    candle_tensorboard::alloc::keep_freed_buffers();
+    run(Args::parse())
+}
+
+/// Runs the example with parsed arguments (`candle-tensorboard demo` calls this too).
+pub fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     println!("== MulLayer / AddLayer: buying apples (and oranges) ==");
     apples();
     println!("== Relu / Sigmoid ==");

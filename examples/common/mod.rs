@@ -75,30 +75,6 @@ pub fn normal(rng: &mut rand::rngs::StdRng, n: usize) -> Vec<f64> {
         .collect()
 }
 
-/// A VarBuilder over pretrained weights: `.safetensors` (torchvision names, e.g. converted
-/// from `alexnet-owt-7be5be79.pth`) or a PyTorch `.pth` state dict read by candle's pickle
-/// loader.
-pub fn pretrained_vb(
-    path: &std::path::Path,
-    dev: &candle_core::Device,
-) -> Result<candle_nn::VarBuilder<'static>, Box<dyn std::error::Error>> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if ext.eq_ignore_ascii_case("safetensors") {
-        let tensors = candle_core::safetensors::load(path, dev)?;
-        Ok(candle_nn::VarBuilder::from_tensors(
-            tensors,
-            candle_core::DType::F32,
-            dev,
-        ))
-    } else {
-        Ok(candle_nn::VarBuilder::from_pth(
-            path,
-            candle_core::DType::F32,
-            dev,
-        )?)
-    }
-}
-
 /// PyTorch's `str(weight.shape)`: `torch.Size([64, 3, 11, 11])`.
 pub fn torch_size(dims: &[usize]) -> String {
     let d: Vec<String> = dims.iter().map(|d| d.to_string()).collect();

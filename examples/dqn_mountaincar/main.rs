@@ -10,10 +10,12 @@
 //! end at the flag or after `--max-episode-steps 1000` actions (4000 frames; the seed lifts
 //! gymnasium's 200-frame limit for the same reason: random play rarely reaches the flag in
 //! 200 frames), epsilon decays linearly from 1 to 0.05 over `--eps-decay 20000` actions,
-//! Adam lr 1e-4, batch 32, gamma 0.99, replay of 20000 transitions, training from 1000
-//! transitions on.
+//! one train step every `--train-every 4` actions (DQN's update frequency), rewards clipped
+//! to [-1, 1] for the TD target, Adam lr 1e-4, batch 32, gamma 0.99, replay of 20000
+//! transitions, training from 1000 transitions on, 50,000 actions in all. Every
+//! `--eval-every 10` episodes a greedy episode is played and logged as `eval/*`.
 //!
-//! Run: `cargo run --release --example dqn_mountaincar -- --steps 100000`
+//! Run: `cargo run --release --example dqn_mountaincar` (about 30 minutes on two cores)
 //! Greedy evaluation of saved weights: `... -- --eval runs/dqn_mountaincar/q.safetensors`
 //!
 //! Tags (run `<logdir>/dqn_mountaincar`): per episode `episode/return`, `episode/length`,
@@ -22,6 +24,7 @@
 //! `grads/<param>`; every `--image-every` episodes images `state_stack` (the 4 frames) and
 //! `conv1_feature_maps` (the 32 maps of layer `q.0`, captured by a forward hook).
 
+#[path = "replay.rs"]
 mod replay;
 
 use std::path::PathBuf;
@@ -46,9 +49,9 @@ type BoxResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 #[derive(Parser, Debug)]
 #[command(about = "DQN on MountainCar from pixels")]
-struct Args {
+pub struct Args {
     /// Total actions (agent steps) to take.
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = 50_000)]
     steps: usize,
     /// Root log directory; the run goes to <logdir>/dqn_mountaincar.
     #[arg(long, default_value = "runs")]
@@ -65,6 +68,9 @@ struct Args {
     /// Transitions collected before training starts.
     #[arg(long, default_value_t = 1000)]
     learn_start: usize,
+    /// Actions between train steps (DQN's update frequency).
+    #[arg(long, default_value_t = 4)]
+    train_every: usize,
     /// Minibatch size.
     #[arg(long, default_value_t = 32)]
     batch: usize,
@@ -87,6 +93,9 @@ struct Args {
     /// Train-step scalars and histograms every this many train steps.
     #[arg(long, default_value_t = 100)]
     log_every: usize,
+    /// A greedy evaluation episode (logged as `eval/*`) every this many episodes.
+    #[arg(long, default_value_t = 10)]
+    eval_every: usize,
     /// State and feature-map images every this many episodes.
     #[arg(long, default_value_t = 10)]
     image_every: usize,
@@ -157,11 +166,26 @@ fn greedy_episode(
 }
 
 fn main() -> BoxResult<()> {
-    let args = Args::parse();
+    candle_tensorboard::alloc::keep_freed_buffers();
+    run(Args::parse())
+}
+
+/// Runs the example with parsed arguments (`candle-tensorboard demo` calls this too).
+pub fn run(args: Args) -> BoxResult<()> {
     let dev = Device::Cpu;
-    if args.batch == 0 || args.log_every == 0 || args.image_every == 0 || args.target_every == 0 {
+    if [
+        args.batch,
+        args.log_every,
+        args.image_every,
+        args.target_every,
+        args.train_every,
+        args.eval_every,
+    ]
+    .contains(&0)
+    {
         return Err(
-            "--batch, --log-every, --image-every and --target-every must be at least 1".into(),
+            "--batch, --log-every, --image-every, --target-every, --train-every and --eval-every must be at least 1"
+                .into(),
         );
     }
     let skip = args.frame_skip.max(1);
@@ -302,7 +326,16 @@ fn main() -> BoxResult<()> {
             }
         }
         let frame = env.observe();
-        replay.push(&state, action, reward as f32, &frame, terminated);
+        // Rewards clipped to [-1, 1] as in the Atari DQN: one action over 4 frames earns -4,
+        // and clipping keeps the Q-values (about -1 / (1 - gamma)) in a range Adam's step
+        // size suits.
+        replay.push(
+            &state,
+            action,
+            reward.clamp(-1.0, 1.0) as f32,
+            &frame,
+            terminated,
+        );
         ep_return += reward;
         ep_len += 1;
 
@@ -323,6 +356,19 @@ fn main() -> BoxResult<()> {
                 "ep {episode} return {ep_return} max x {ep_max:.2} eps {eps:.2}"
             ));
             episode += 1;
+            if episode.is_multiple_of(args.eval_every) {
+                // A separate RNG: evaluating must not change the training run's randomness.
+                let mut eval_rng = StdRng::seed_from_u64(args.seed ^ episode as u64);
+                let (ret, len, max_x) = greedy_episode(&q, &args, &mut eval_rng, &dev)?;
+                writer.add_scalar("eval/greedy_return", ret, episode)?;
+                writer.add_scalar("eval/greedy_length", len as f64, episode)?;
+                writer.add_scalar("eval/greedy_max_position", max_x, episode)?;
+                bar.suspend(|| {
+                    println!(
+                        "episode {episode}: greedy return {ret}, {len} actions, max position {max_x:.3}"
+                    )
+                });
+            }
             env.reset(&mut rng);
             stack.reset(env.observe())?;
             ep_return = 0.0;
@@ -332,7 +378,10 @@ fn main() -> BoxResult<()> {
             stack.push(frame)?;
         }
 
-        if replay.len() >= args.learn_start.min(args.steps).max(1) {
+        // Train once the replay holds `learn_start` transitions, then every `train_every`
+        // actions (a short run still trains at least once).
+        let learn_start = args.learn_start.min(args.steps).max(1);
+        if step + 1 >= learn_start && (step + 1 - learn_start).is_multiple_of(args.train_every) {
             let b = replay.sample(args.batch, &mut rng, &dev)?;
             let next_max = q_target.call(&b.next_states)?.max(D::Minus1)?.detach();
             let target = (b.rewards + ((next_max * b.not_done)? * args.gamma)?)?;

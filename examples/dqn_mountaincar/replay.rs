@@ -48,10 +48,6 @@ impl Replay {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
     /// Stores `(state, action, reward, next state's newest frame, terminated)`.
     pub fn push(
         &mut self,

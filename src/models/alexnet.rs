@@ -67,9 +67,11 @@ impl AlexNet {
     }
 
     /// A small AlexNet-style net for `in_channels`x28x28 images (MNIST): the same 13 feature
-    /// layers and 7 classifier layers (so the same names), with convolutions of 32, 64, 96,
-    /// 96 and 64 channels (3x3, padding 1), pools 2/2, 2/2 and 3/2 (28 -> 14 -> 7 -> 3),
-    /// and 256 hidden units: 428,682 parameters for 1 channel and 10 classes.
+    /// layers and 7 classifier layers (so the same names), with convolutions of 32 (5x5,
+    /// padding 2), 64, 96, 96 and 64 channels (3x3, padding 1), pools 2/2, 2/2 and 3/2
+    /// (28 -> 14 -> 7 -> 3), and 256 hidden units: 429,194 parameters for 1 channel and 10
+    /// classes. The first kernels are 5x5, not 3x3, so that once trained they are big
+    /// enough to show as strokes and edges in a kernel grid.
     pub fn small(
         in_channels: usize,
         num_classes: usize,
@@ -77,7 +79,7 @@ impl AlexNet {
     ) -> candle_core::Result<Self> {
         let spec = Spec {
             convs: [
-                (32, 3, 1, 1),
+                (32, 5, 1, 2),
                 (64, 3, 1, 1),
                 (96, 3, 1, 1),
                 (96, 3, 1, 1),

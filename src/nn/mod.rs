@@ -59,11 +59,13 @@ use candle_core::Tensor;
 
 pub use crate::hooks::Node;
 
+mod conv;
 mod layers;
 mod pool;
 mod sequential;
 mod summary;
 
+pub use conv::conv2d;
 pub use layers::{
     init, AdaptiveAvgPool2d, AvgPool2d, Conv2d, Dropout, Flatten, LeakyReLU, Linear, MaxPool2d,
     ReLU, Sigmoid, Tanh, Wrap,
