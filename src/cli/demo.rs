@@ -42,61 +42,62 @@ mod tensorboard_tour;
 /// own short settings, a few minutes in all on two cores).
 pub fn run(logdir: &Path, steps: usize) -> CliResult {
     let cap = |short: usize| if steps == 0 { short } else { steps.min(short) };
-    let dir = logdir.to_string_lossy().into_owned();
-    let args = |name: &str, flags: &[String]| -> Vec<String> {
-        let mut v = vec![name.to_string(), "--logdir".to_string(), dir.clone()];
-        v.extend(flags.iter().cloned());
-        v
-    };
-    let flag = |name: &str, value: usize| [format!("--{name}"), value.to_string()];
     let started = Instant::now();
-    let section = |title: &str| {
-        println!(
-            "\n== demo: {title} ({:.0} s)",
-            started.elapsed().as_secs_f64()
-        )
-    };
+    // Runs `$example` as `$example --logdir LOGDIR --FLAG VALUE ...`, after a heading.
+    macro_rules! short_run {
+        ($example:ident, $title:expr, [$(($flag:expr, $value:expr)),* $(,)?]) => {{
+            println!(
+                "\n== demo: {} ({}) at {:.0} s",
+                stringify!($example),
+                $title,
+                started.elapsed().as_secs_f64()
+            );
+            let mut argv = vec![stringify!($example).to_string(), "--logdir".into()];
+            argv.push(logdir.to_string_lossy().into_owned());
+            $(argv.extend([format!("--{}", $flag), $value.to_string()]);)*
+            $example::run($example::Args::try_parse_from(argv)?)?;
+        }};
+    }
 
-    section("tensorboard_tour (seed 003 sections 5.1-5.3)");
-    tensorboard_tour::run(tensorboard_tour::Args::try_parse_from(args(
-        "tensorboard_tour",
-        &flag("steps", cap(100)),
-    ))?)?;
-    section("hooks_demo (seed 003 section 5.4)");
+    short_run!(
+        tensorboard_tour,
+        "seed 003 sections 5.1-5.3",
+        [("steps", cap(100))]
+    );
+    println!("\n== demo: hooks_demo (seed 003 section 5.4)");
     hooks_demo::run()?;
-    section("feature_maps (seed 003: conv feature maps through forward hooks)");
-    feature_maps::run(feature_maps::Args::try_parse_from(args(
-        "feature_maps",
-        &flag("steps", cap(1)),
-    ))?)?;
-    section("alexnet_kernels (seed 003: kernel grids of a net trained here)");
-    alexnet_kernels::run(alexnet_kernels::Args::try_parse_from(args(
-        "alexnet_kernels",
-        &[flag("steps", cap(200)), flag("kernel-every", 20)].concat(),
-    ))?)?;
-    section("backprop_scratch (seed 004: backprop by hand, gradient check, MNIST)");
-    backprop_scratch::run(backprop_scratch::Args::try_parse_from(args(
-        "backprop_scratch",
-        &flag("steps", cap(500)),
-    ))?)?;
-    section("gan_mnist (seed 002)");
-    gan_mnist::run(gan_mnist::Args::try_parse_from(args(
-        "gan_mnist",
-        &[flag("steps", cap(500)), flag("image-every", 100)].concat(),
-    ))?)?;
-    section("dqn_mountaincar (seed 000)");
-    dqn_mountaincar::run(dqn_mountaincar::Args::try_parse_from(args(
-        "dqn_mountaincar",
-        &[
-            flag("steps", cap(600)),
-            flag("learn-start", cap(200)),
-            flag("max-episode-steps", 150),
-            flag("log-every", 10),
-            flag("image-every", 1),
+    short_run!(
+        feature_maps,
+        "seed 003: feature maps through forward hooks",
+        []
+    );
+    short_run!(
+        alexnet_kernels,
+        "seed 003: kernel grids of a net trained here",
+        [("steps", cap(200)), ("kernel-every", 20)]
+    );
+    short_run!(
+        backprop_scratch,
+        "seed 004: backprop by hand, gradient check, MNIST",
+        [("steps", cap(500))]
+    );
+    short_run!(
+        gan_mnist,
+        "seed 002",
+        [("steps", cap(500)), ("image-every", 100)]
+    );
+    short_run!(
+        dqn_mountaincar,
+        "seed 000",
+        [
+            ("steps", cap(600)),
+            ("learn-start", cap(200)),
+            ("max-episode-steps", 150),
+            ("log-every", 10),
+            ("image-every", 1),
         ]
-        .concat(),
-    ))?)?;
-    section("demo (text, an image batch, a grid of test patterns)");
+    );
+    println!("\n== demo: its own run (text, an image batch, a grid of test patterns)");
     let device = Device::Cpu;
     let dir = logdir.join("demo");
     let writer = SummaryWriter::new(&dir)?;
