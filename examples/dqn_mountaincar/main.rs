@@ -13,10 +13,12 @@
 //! one train step every `--train-every 4` actions (DQN's update frequency), rewards clipped
 //! to [-1, 1] for the TD target, Adam lr 1e-4, batch 32, gamma 0.99, replay of 20000
 //! transitions, training from 1000 transitions on, 50,000 actions in all. Every
-//! `--eval-every 10` episodes a greedy episode is played and logged as `eval/*`.
+//! `--eval-every 10` episodes an evaluation episode (epsilon `--eval-epsilon 0.05`, as the
+//! Nature DQN evaluated) is played and logged as `eval/*`.
 //!
 //! Run: `cargo run --release --example dqn_mountaincar` (about 30 minutes on two cores)
-//! Greedy evaluation of saved weights: `... -- --eval runs/dqn_mountaincar/q.safetensors`
+//! Evaluation of saved weights: `... -- --eval runs/dqn_mountaincar/q.safetensors`
+//! (`--eval-epsilon 0` for a fully greedy policy)
 //!
 //! Tags (run `<logdir>/dqn_mountaincar`): per episode `episode/return`, `episode/length`,
 //! `episode/max_position`, `episode/epsilon`, `episode/reached_flag`; every `--log-every`
@@ -93,9 +95,12 @@ pub struct Args {
     /// Train-step scalars and histograms every this many train steps.
     #[arg(long, default_value_t = 100)]
     log_every: usize,
-    /// A greedy evaluation episode (logged as `eval/*`) every this many episodes.
+    /// An evaluation episode (logged as `eval/*`) every this many episodes.
     #[arg(long, default_value_t = 10)]
     eval_every: usize,
+    /// Probability of a random action in evaluation episodes (0 = fully greedy).
+    #[arg(long, default_value_t = 0.05)]
+    eval_epsilon: f64,
     /// State and feature-map images every this many episodes.
     #[arg(long, default_value_t = 10)]
     image_every: usize,
@@ -106,7 +111,7 @@ pub struct Args {
     /// Continue from the weights at --save.
     #[arg(long)]
     resume: bool,
-    /// Only run greedy episodes with these weights and print their returns.
+    /// Only play evaluation episodes with these weights and print their returns.
     #[arg(long)]
     eval: Option<PathBuf>,
     /// RNG seed.
@@ -128,8 +133,14 @@ fn sync(target: &mut VarMap, online: &VarMap) -> BoxResult<()> {
     Ok(())
 }
 
-/// Runs one episode with a fixed policy (used for evaluation): returns (return, length, max x).
-fn greedy_episode(
+/// Plays one evaluation episode, acting at random with probability `--eval-epsilon` and
+/// greedily otherwise: returns (return, length, max x).
+///
+/// Evaluating with a small epsilon (0.05, as the Nature DQN did) matters on MountainCar: the
+/// environment is deterministic and frictionless, so a fully greedy policy that once falls
+/// into a cycle of states (the car rocking without gaining height) repeats it until the time
+/// limit, while a few random actions break the cycle.
+fn eval_episode(
     q: &Sequential,
     args: &Args,
     rng: &mut StdRng,
@@ -142,11 +153,14 @@ fn greedy_episode(
     stack.reset(env.observe())?;
     let (mut ret, mut len, mut max_x) = (0.0, 0, env.position());
     loop {
-        let a = q
-            .call(&stack.to_tensor(dev)?.unsqueeze(0)?)?
-            .argmax(D::Minus1)?
-            .squeeze(0)?
-            .to_scalar::<u32>()? as usize;
+        let a = if rng.random::<f64>() < args.eval_epsilon {
+            rng.random_range(0..N_ACTIONS)
+        } else {
+            q.call(&stack.to_tensor(dev)?.unsqueeze(0)?)?
+                .argmax(D::Minus1)?
+                .squeeze(0)?
+                .to_scalar::<u32>()? as usize
+        };
         let mut done = false;
         for _ in 0..args.frame_skip.max(1) {
             let s = env.step(a)?;
@@ -207,8 +221,11 @@ pub fn run(args: Args) -> BoxResult<()> {
             .load(file)
             .map_err(|e| format!("--eval {}: {e}", file.display()))?;
         for i in 0..5 {
-            let (ret, len, max_x) = greedy_episode(&q, &args, &mut rng, &dev)?;
-            println!("greedy episode {i}: return {ret}, {len} actions, max position {max_x:.3}");
+            let (ret, len, max_x) = eval_episode(&q, &args, &mut rng, &dev)?;
+            println!(
+                "evaluation episode {i} (epsilon {}): return {ret}, {len} actions, max position {max_x:.3}",
+                args.eval_epsilon
+            );
         }
         return Ok(());
     }
@@ -359,13 +376,13 @@ pub fn run(args: Args) -> BoxResult<()> {
             if episode.is_multiple_of(args.eval_every) {
                 // A separate RNG: evaluating must not change the training run's randomness.
                 let mut eval_rng = StdRng::seed_from_u64(args.seed ^ episode as u64);
-                let (ret, len, max_x) = greedy_episode(&q, &args, &mut eval_rng, &dev)?;
-                writer.add_scalar("eval/greedy_return", ret, episode)?;
-                writer.add_scalar("eval/greedy_length", len as f64, episode)?;
-                writer.add_scalar("eval/greedy_max_position", max_x, episode)?;
+                let (ret, len, max_x) = eval_episode(&q, &args, &mut eval_rng, &dev)?;
+                writer.add_scalar("eval/return", ret, episode)?;
+                writer.add_scalar("eval/length", len as f64, episode)?;
+                writer.add_scalar("eval/max_position", max_x, episode)?;
                 bar.suspend(|| {
                     println!(
-                        "episode {episode}: greedy return {ret}, {len} actions, max position {max_x:.3}"
+                        "episode {episode}: evaluation return {ret}, {len} actions, max position {max_x:.3}"
                     )
                 });
             }
@@ -426,10 +443,10 @@ pub fn run(args: Args) -> BoxResult<()> {
         first_success.map_or("never".to_string(), |(e, s)| format!("episode {e} (action {s})")),
         save_path.display()
     );
-    // A greedy episode can take --max-episode-steps actions: skip it for smoke runs.
+    // An evaluation episode can take --max-episode-steps actions: skip it for smoke runs.
     if args.steps >= args.learn_start {
-        let (ret, len, max_x) = greedy_episode(&q, &args, &mut rng, &dev)?;
-        println!("greedy episode: return {ret}, {len} actions, max position {max_x:.3}");
+        let (ret, len, max_x) = eval_episode(&q, &args, &mut rng, &dev)?;
+        println!("evaluation episode: return {ret}, {len} actions, max position {max_x:.3}");
     }
     Ok(())
 }
