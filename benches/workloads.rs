@@ -48,3 +48,34 @@ pub fn histograms(dir: &Path, values: &[f32], calls: i64) -> candle_tensorboard:
     }
     w.close()
 }
+
+/// Logs `calls` images of a random 3x512x512 f32 CHW tensor (values in [0, 1]) and closes
+/// the writer: conversion, PNG encoding and I/O.
+pub fn images(dir: &Path, calls: i64) -> candle_tensorboard::Result<()> {
+    let dev = candle_core::Device::Cpu;
+    let img = candle_core::Tensor::rand(0f32, 1f32, (3, 512, 512), &dev)?;
+    let w = SummaryWriter::new(dir)?;
+    for step in 0..calls {
+        w.add_image("img", &img, step)?;
+    }
+    w.close()
+}
+
+/// Logs `calls` grids of 64 normal 55x55 one-channel maps (`make_grid` with normalize,
+/// scale_each and nrow 8, as the seed's feature maps) and closes the writer.
+pub fn grids(dir: &Path, calls: i64) -> candle_tensorboard::Result<()> {
+    use candle_tensorboard::grid::{make_grid, GridOptions};
+    let dev = candle_core::Device::Cpu;
+    let maps = candle_core::Tensor::randn(0f32, 1f32, (64, 1, 55, 55), &dev)?;
+    let options = GridOptions {
+        nrow: 8,
+        normalize: true,
+        scale_each: true,
+        ..Default::default()
+    };
+    let w = SummaryWriter::new(dir)?;
+    for step in 0..calls {
+        w.add_image("feature_maps", &make_grid(&maps, &options)?, step)?;
+    }
+    w.close()
+}

@@ -48,7 +48,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     workloads::histograms(&tmp.path().join("hist"), &values, calls)?;
     let hist_calls_per_s = calls as f64 / t.elapsed().as_secs_f64();
 
+    let t = Instant::now();
+    workloads::images(&tmp.path().join("images"), calls)?;
+    let image_calls_per_s = calls as f64 / t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    workloads::grids(&tmp.path().join("grids"), calls)?;
+    let grid_calls_per_s = calls as f64 / t.elapsed().as_secs_f64();
+
     let report = serde_json::json!({
+        "image_calls_per_s": image_calls_per_s,
+        "grid_calls_per_s": grid_calls_per_s,
         "hist_calls_per_s": hist_calls_per_s,
         "scalars_per_s": scalars_per_s,
         "read_events_per_s": read_events_per_s,

@@ -16,7 +16,12 @@
 //! `--eval-every 10` episodes an evaluation episode (epsilon `--eval-epsilon 0.05`, as the
 //! Nature DQN evaluated) is played and logged as `eval/*`.
 //!
-//! Run: `cargo run --release --example dqn_mountaincar` (about 30 minutes on two cores)
+//! Run: `cargo run --release --example dqn_mountaincar` (about 45 minutes on two free
+//! cores). What a default run achieved (seed 0, 50,000 actions, 212 episodes, 12,250 train
+//! steps): the flag in 18 of the first 25 episodes (random play), then in every one of the
+//! next 187 but one; mean episode length fell from 560 actions (episodes 0-24) to 159
+//! (150-211), the shortest 28 (112 frames); evaluation with epsilon 0.05 reached the flag in
+//! 4 of 5 episodes, a fully greedy policy in 4 of 21 during training and 0 of 5 at the end.
 //! Evaluation of saved weights: `... -- --eval runs/dqn_mountaincar/q.safetensors`
 //! (`--eval-epsilon 0` for a fully greedy policy)
 //!
