@@ -28,7 +28,7 @@
 //! Tags (run `<logdir>/dqn_mountaincar`): per episode `episode/return`, `episode/length`,
 //! `episode/max_position`, `episode/epsilon`, `episode/reached_flag`; every `--log-every`
 //! train steps `train/loss`, `train/mean_max_q`, histograms `q_values`, `weights/<param>`,
-//! `grads/<param>`; every `--image-every` episodes images `state_stack` (the 4 frames) and
+//! `grads/<param>`; every `--image-every` episodes, 8 actions in, images `state_stack` (the 4 frames) and
 //! `conv1_feature_maps` (the 32 maps of layer `q.0`, captured by a forward hook).
 
 #[path = "replay.rs"]
@@ -300,9 +300,11 @@ pub fn run(args: Args) -> BoxResult<()> {
         let frac = (step as f64 / args.eps_decay.max(1) as f64).min(1.0);
         let eps = args.eps_start + (args.eps_end - args.eps_start) * frac;
         let state = stack.to_vec();
-        let image_episode = episode.is_multiple_of(args.image_every) && ep_len == 0;
-        let action = if image_episode || rng.random::<f64>() >= eps {
-            capture.store(image_episode, Ordering::Relaxed);
+        // Eight actions in, so that the four stacked frames differ and show the car moving
+        // (a new episode's stack repeats its first frame).
+        let image_step = episode.is_multiple_of(args.image_every) && ep_len == 8;
+        let action = if image_step || rng.random::<f64>() >= eps {
+            capture.store(image_step, Ordering::Relaxed);
             let qs = q.call(&stack.to_tensor(&dev)?.unsqueeze(0)?)?;
             capture.store(false, Ordering::Relaxed);
             let greedy = qs.argmax(D::Minus1)?.squeeze(0)?.to_scalar::<u32>()? as usize;
@@ -314,7 +316,7 @@ pub fn run(args: Args) -> BoxResult<()> {
         } else {
             rng.random_range(0..N_ACTIONS)
         };
-        if image_episode {
+        if image_step {
             let frames = stack.to_tensor(&dev)?.unsqueeze(1)?;
             let grid = make_grid(
                 &frames,
