@@ -39,7 +39,7 @@ mod hooks_demo;
 mod tensorboard_tour;
 
 /// Writes the demo runs under `logdir`. `steps` caps every example's loop (0: the demo's
-/// own short settings, a few minutes in all on two cores).
+/// own short settings, about 75 s in all on two cores).
 pub fn run(logdir: &Path, steps: usize) -> CliResult {
     let cap = |short: usize| if steps == 0 { short } else { steps.min(short) };
     let started = Instant::now();
