@@ -77,7 +77,7 @@ fn write_pth(path: &Path, tensors: &[(String, Tensor)]) {
     zip.finish().unwrap();
 }
 
-fn trained_like_net() -> (VarMap, AlexNet) {
+fn fresh_net() -> (VarMap, AlexNet) {
     let vm = VarMap::new();
     let net = AlexNet::small(
         1,
@@ -86,10 +86,6 @@ fn trained_like_net() -> (VarMap, AlexNet) {
     )
     .unwrap();
     (vm, net)
-}
-
-fn named_tensors(net: &AlexNet) -> Vec<(String, Tensor)> {
-    net.named_parameters()
 }
 
 fn outputs(net: &AlexNet, x: &Tensor) -> Vec<f32> {
@@ -103,10 +99,10 @@ fn outputs(net: &AlexNet, x: &Tensor) -> Vec<f32> {
 
 #[test]
 fn pth_state_dict_with_torchvision_names_loads_bit_exact() {
-    let (_vm, net) = trained_like_net();
+    let (_vm, net) = fresh_net();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("alexnet_small.pth");
-    let tensors = named_tensors(&net);
+    let tensors = net.named_parameters();
     assert!(tensors.iter().any(|(n, _)| n == "features.0.weight"));
     assert!(tensors.iter().any(|(n, _)| n == "classifier.6.bias"));
     write_pth(&path, &tensors);
@@ -125,7 +121,7 @@ fn pth_state_dict_with_torchvision_names_loads_bit_exact() {
 
 #[test]
 fn safetensors_with_torchvision_names_loads_bit_exact() {
-    let (vm, net) = trained_like_net();
+    let (vm, net) = fresh_net();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("alexnet_small.safetensors");
     vm.save(&path).unwrap();
@@ -136,18 +132,19 @@ fn safetensors_with_torchvision_names_loads_bit_exact() {
 
 #[test]
 fn wrong_shapes_missing_names_and_bad_files_are_errors() {
-    let (_vm, net) = trained_like_net();
+    let (_vm, net) = fresh_net();
     let dir = tempfile::tempdir().unwrap();
     // A small-net checkpoint is not a full AlexNet: the first conv's shape differs.
     let path = dir.path().join("small.pth");
-    write_pth(&path, &named_tensors(&net));
+    write_pth(&path, &net.named_parameters());
     let err = AlexNet::new(1000, load_pretrained(&path, &Device::Cpu).unwrap())
         .err()
         .expect("shape mismatch must fail");
     assert!(err.to_string().contains("features.0.weight"), "{err}");
 
     // A checkpoint without the classifier.
-    let partial: Vec<_> = named_tensors(&net)
+    let partial: Vec<_> = net
+        .named_parameters()
         .into_iter()
         .filter(|(n, _)| n.starts_with("features"))
         .collect();
