@@ -1,9 +1,7 @@
 //! Writer and reader hot paths: 200k scalars end to end, reading a 1M-event file.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-
-#[path = "workloads.rs"]
-mod workloads;
+use tutorials::bench_workloads as workloads;
 
 fn bench_scalars(c: &mut Criterion) {
     let mut group = c.benchmark_group("scalars");

@@ -1,34 +1,19 @@
-//! The crate's error type: every fallible call returns [`Result`].
+//! The error type of the candle layer: the event-file core's errors, candle's, and the few
+//! of its own (bad arguments to grids, pools, hooks and weight loading).
 
 use std::path::PathBuf;
 
-/// Everything that can go wrong while logging, reading or hooking.
-///
-/// Each variant's message says what was wrong and what to do about it.
+/// Everything that can go wrong in this crate's candle code, or in the event-file core it
+/// re-exports.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
-    /// A file-system operation failed.
-    #[error("{action} `{path}`: {source}")]
-    Io {
-        /// What we were doing, e.g. "cannot create log directory".
-        action: &'static str,
-        /// The path involved.
-        path: PathBuf,
-        /// The operating system's error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The writer thread failed to write earlier events; they may be lost, later ones are not.
-    #[error("the event writer for `{path}` failed: {message}; events queued before this error may be lost, the file is intact up to the last complete record")]
-    Writer {
-        /// The event file.
-        path: PathBuf,
-        /// What failed.
-        message: String,
-    },
-    /// The writer was closed and cannot take more events.
-    #[error("this SummaryWriter was closed; create a new one to log more events")]
-    Closed,
+    /// Logging or reading event files failed (the core's error, kept whole: match on it).
+    #[error(transparent)]
+    Events(#[from] tfevents::Error),
+    /// A tensor operation failed.
+    #[error("tensor operation failed: {0}")]
+    Candle(#[from] candle_core::Error),
     /// An argument was out of its domain.
     #[error("invalid argument `{name}`: {reason}")]
     InvalidArgument {
@@ -37,22 +22,17 @@ pub enum Error {
         /// What was wrong and how to fix it.
         reason: String,
     },
-    /// An event file is damaged.
-    #[error("corrupt event file `{path}` at byte {offset}: {reason}")]
-    Corrupt {
-        /// The file.
+    /// A file-system operation failed.
+    #[error("{action} `{path}`: {source}")]
+    Io {
+        /// What we were doing, e.g. "cannot read weights".
+        action: &'static str,
+        /// The path involved.
         path: PathBuf,
-        /// Where the bad record starts.
-        offset: u64,
-        /// What was wrong.
-        reason: String,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
     },
-    /// A tensor operation failed.
-    #[error("tensor operation failed: {0}")]
-    Candle(#[from] candle_core::Error),
-    /// Encoding an image failed.
-    #[error("image encoding failed: {0}")]
-    Image(String),
 }
 
 impl Error {

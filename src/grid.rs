@@ -7,8 +7,8 @@ use std::path::Path;
 
 use candle_core::{CpuStorage, DType, Storage, Tensor};
 
-use crate::summary::image::{convert_tensor_with, encode_png, DataFormat, PixelRule};
 use crate::{Error, Result};
+use tfevents::summary::image::{convert_tensor_with, encode_png, DataFormat, PixelRule};
 
 /// Options of [`make_grid`], with `torchvision.utils.make_grid`'s names and defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -3,25 +3,30 @@
 //! TensorBoard logging and PyTorch-style layer hooks for
 //! [candle](https://github.com/huggingface/candle).
 //!
-//! - [`SummaryWriter`] writes event files that `tensorboard --logdir runs` shows exactly as it
-//!   shows PyTorch's: scalars, scalar groups, histograms, images, text.
-//! - [`reader`] reads them back, checking every checksum.
-#![warn(missing_docs)]
+//! - [`SummaryWriter`] (from the event-file core, [`tfevents`], re-exported here with candle
+//!   `Tensor` inputs on) writes event files that `tensorboard --logdir runs` shows exactly as it
+//!   shows PyTorch's.
+//! - [`grid`]: `make_grid` and `save_image` on tensors, as torchvision's.
+//! - [`nn`] and [`hooks`]: a named, hookable module tree with forward pre-hooks, forward hooks,
+//!   full backward hooks and tensor gradient hooks.
+//! - [`models`]: AlexNet, the Atari DQN net, the MNIST GAN and a two-layer net, with
+//!   torchvision's parameter names, and [`models::load_pretrained`].
+//! - [`candle_gaps`]: the few candle operations this crate replaces, and why.
+#![deny(missing_docs)]
 
-pub mod alloc;
-pub mod data;
-pub mod envs;
+pub mod candle_gaps;
 pub mod error;
-pub mod event_writer;
 pub mod grid;
 pub mod hooks;
 pub mod models;
 pub mod nn;
-pub mod proto;
-pub mod reader;
-pub mod record;
-pub mod summary;
-pub mod writer;
 
 pub use error::{Error, Result};
-pub use writer::{SummaryWriter, SummaryWriterBuilder};
+pub use tfevents;
+pub use tfevents::{event_writer, proto, reader, record, summary, writer};
+pub use tfevents::{SummaryWriter, SummaryWriterBuilder};
+
+/// The README's code, compiled as doctests so that it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -6,8 +6,8 @@
 #   tools/check_with_tensorboard.sh LOGDIR [--no-http] [tb_check options: --expect-tags FILE,
 #                                                       --allow-torn-tail, -v]
 #
-# The CLI is $CANDLE_TB (default: $CARGO_TARGET_DIR or target/release/candle-tensorboard if
-# built, else `cargo run --quiet --release --`); Python is .venv's (made by
+# The CLI is $TFEVENTS_CLI (default: $CARGO_TARGET_DIR or target/release/tfevents if
+# built, else `cargo run --quiet --release -p tfevents-cli --`); Python is .venv's (made by
 # tools/setup-venv.sh if missing). Exit status 0 only if every check passed.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,12 +25,12 @@ py="$root/.venv/bin/python"
 export_json=$(mktemp --suffix=.json)
 trap 'rm -f "$export_json"' EXIT
 target=${CARGO_TARGET_DIR:-$root/target}
-if [ -n "${CANDLE_TB:-}" ]; then
-    cli=("$CANDLE_TB")
-elif [ -x "$target/release/candle-tensorboard" ]; then
-    cli=("$target/release/candle-tensorboard")
+if [ -n "${TFEVENTS_CLI:-}" ]; then
+    cli=("$TFEVENTS_CLI")
+elif [ -x "$target/release/tfevents" ]; then
+    cli=("$target/release/tfevents")
 else
-    cli=(cargo run --quiet --release --manifest-path "$root/Cargo.toml" --)
+    cli=(cargo run --quiet --release --manifest-path "$root/Cargo.toml" -p tfevents-cli --)
 fi
 "${cli[@]}" export "$logdir" --format json >"$export_json"
 status=0

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference implementation, in Python, of `candle-tensorboard export LOGDIR --format json`.
+"""Reference implementation, in Python, of `tfevents export LOGDIR --format json`.
 
     .venv/bin/python tools/export_ref.py [--allow-torn-tail] LOGDIR [OUT.json]
 

@@ -5,7 +5,7 @@
 
 LOGDIR is loaded run by run with TensorBoard's EventAccumulator (the loader behind
 `tensorboard --logdir` when it reads files in Python), keeping every event (size guidance 0
-for every kind: no reservoir sampling). EXPORT_JSON is what `candle-tensorboard export LOGDIR
+for every kind: no reservoir sampling). EXPORT_JSON is what `tfevents export LOGDIR
 --format json` printed (schema: tools/EXPORT_SCHEMA.md). Every run, tag, step, wall time and
 value TensorBoard shows must equal the export, and the export must hold nothing TensorBoard
 does not show:

@@ -22,7 +22,7 @@ sys.path.insert(0, HERE)
 
 import export_ref  # noqa: E402
 
-GOLDEN = os.path.join(ROOT, "tests", "golden", "tbx")
+GOLDEN = os.path.join(ROOT, "crates", "tfevents", "tests", "golden", "tbx")
 MAIN_FILE = "events.out.tfevents.golden"
 
 

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use candle_core::Tensor;
 use candle_nn::{Conv2dConfig, Init, VarBuilder};
 
-use super::{pool, Module, Node};
+use super::{Module, Node};
+use crate::candle_gaps as pool;
 
 fn params(w: &Tensor, b: Option<&Tensor>) -> Vec<(String, Tensor)> {
     let mut p = vec![("weight".to_string(), w.clone())];
@@ -129,7 +130,7 @@ impl Module for Conv2d {
         &self.node
     }
     fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        super::conv::conv2d(
+        crate::candle_gaps::conv2d(
             x,
             self.inner.weight(),
             self.inner.bias(),

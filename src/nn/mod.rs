@@ -59,18 +59,16 @@ use candle_core::Tensor;
 
 pub use crate::hooks::Node;
 
-mod conv;
 mod layers;
-mod pool;
 mod sequential;
 mod summary;
 
-pub use conv::conv2d;
+pub use crate::candle_gaps::conv2d;
+pub use crate::candle_gaps::{adaptive_avg_pool2d, avg_pool2d, max_pool2d};
 pub use layers::{
     init, AdaptiveAvgPool2d, AvgPool2d, Conv2d, Dropout, Flatten, LeakyReLU, Linear, MaxPool2d,
     ReLU, Sigmoid, Tanh, Wrap,
 };
-pub use pool::{adaptive_avg_pool2d, avg_pool2d, max_pool2d};
 pub use sequential::Sequential;
 
 /// A node of the module tree: a layer or a container.

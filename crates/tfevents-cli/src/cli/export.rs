@@ -1,0 +1,138 @@
+//! `export`: every run's data as JSON (schema in tools/EXPORT_SCHEMA.md) or scalars as CSV.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use serde_json::{json, Map, Value};
+use tfevents::reader::{discover_runs, ImagePoint, RunData};
+
+use super::CliResult;
+
+/// JSON has no NaN or infinity: NaN becomes `null`, infinities the strings `"inf"`/`"-inf"`.
+fn number(x: f64) -> Value {
+    if x.is_nan() {
+        Value::Null
+    } else if x.is_infinite() {
+        Value::String(if x > 0.0 { "inf" } else { "-inf" }.into())
+    } else {
+        json!(x)
+    }
+}
+
+fn numbers(xs: &[f64]) -> Value {
+    Value::Array(xs.iter().map(|&x| number(x)).collect())
+}
+
+/// The PNG's pixels as a decoder gives them (8-bit RGB or RGBA, row-major), for comparing
+/// with what TensorBoard's side decodes.
+fn pixels_crc32(png_bytes: &[u8]) -> Result<u32, Box<dyn std::error::Error>> {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info()?;
+    let size = reader
+        .output_buffer_size()
+        .ok_or("PNG too large to decode")?;
+    let mut buf = vec![0u8; size];
+    let info = reader.next_frame(&mut buf)?;
+    Ok(crc32fast::hash(&buf[..info.buffer_size()]))
+}
+
+fn image_json(p: &ImagePoint) -> Result<Value, Box<dyn std::error::Error>> {
+    Ok(json!({
+        "step": p.step, "wall_time": p.wall_time, "width": p.width, "height": p.height,
+        "colorspace": p.colorspace, "png_crc32": crc32fast::hash(&p.encoded),
+        "pixels_crc32": pixels_crc32(&p.encoded)?,
+    }))
+}
+
+fn run_json(name: &str, data: &RunData) -> Result<Value, Box<dyn std::error::Error>> {
+    let mut scalars = Map::new();
+    for (tag, series) in &data.scalars {
+        let points = series
+            .iter()
+            .map(|p| json!([p.step, p.wall_time, number(p.value)]))
+            .collect();
+        scalars.insert(tag.clone(), Value::Array(points));
+    }
+    let mut histograms = Map::new();
+    for (tag, series) in &data.histograms {
+        let points = series
+            .iter()
+            .map(|p| {
+                let h = &p.histogram;
+                json!({
+                    "step": p.step, "wall_time": p.wall_time, "min": number(h.min),
+                    "max": number(h.max), "num": number(h.num), "sum": number(h.sum),
+                    "sum_squares": number(h.sum_squares),
+                    "bucket_limit": numbers(&h.bucket_limit), "bucket": numbers(&h.bucket),
+                })
+            })
+            .collect();
+        histograms.insert(tag.clone(), Value::Array(points));
+    }
+    let mut images = Map::new();
+    for (tag, series) in &data.images {
+        let points = series
+            .iter()
+            .map(image_json)
+            .collect::<Result<Vec<_>, _>>()?;
+        images.insert(tag.clone(), Value::Array(points));
+    }
+    let mut texts = Map::new();
+    for (tag, series) in &data.texts {
+        let points = series
+            .iter()
+            .map(|p| json!({"step": p.step, "wall_time": p.wall_time, "text": p.text}))
+            .collect();
+        texts.insert(tag.clone(), Value::Array(points));
+    }
+    Ok(json!({
+        "run": name, "scalars": scalars, "histograms": histograms, "images": images,
+        "texts": texts,
+    }))
+}
+
+/// Writes the export of every run under `logdir`.
+pub fn run(logdir: &Path, as_json: bool, output: Option<&Path>) -> CliResult {
+    let runs = discover_runs(logdir)?;
+    let mut out: Box<dyn Write> = match output {
+        Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    if as_json {
+        let mut all = Vec::new();
+        for run in &runs {
+            all.push(run_json(&run.name, &RunData::read(run)?)?);
+        }
+        serde_json::to_writer(&mut out, &json!({ "runs": all }))?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "run,tag,step,wall_time,value")?;
+        for run in &runs {
+            for (tag, series) in &RunData::read(run)?.scalars {
+                for p in series {
+                    writeln!(
+                        out,
+                        "{},{},{},{},{}",
+                        csv(&run.name),
+                        csv(tag),
+                        p.step,
+                        p.wall_time,
+                        p.value
+                    )?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn csv(field: &str) -> String {
+    if field.contains([',', '"', '\n']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}

@@ -1,0 +1,382 @@
+//! [`SummaryWriter`]: the public logging API, shaped like PyTorch's
+//! `torch.utils.tensorboard.SummaryWriter`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::error::{Error, Result};
+use crate::event_writer::{
+    hostname, now_secs, DeferredEvent, EventFileOptions, EventFileWriter, DEFAULT_FLUSH_SECS,
+    DEFAULT_MAX_QUEUE,
+};
+use crate::proto::{event, summary, Event, HistogramProto, Summary};
+use crate::summary::histogram::{make_histogram, Bins, HistogramValues};
+use crate::summary::{scalar::scalar_summary, text::text_summary};
+
+mod images;
+pub use images::IntoDataFormat;
+
+/// Writes TensorBoard event files for one run.
+///
+/// Cheap to clone and `Send + Sync`: clones share the same files, so data-loader threads can
+/// log too. Every `add_*` call only queues its event; a background thread writes them, every
+/// [`DEFAULT_FLUSH_SECS`] seconds or when the queue fills, and on [`flush`](Self::flush),
+/// [`close`](Self::close) and when the last clone is dropped.
+///
+/// ```no_run
+/// use tfevents::SummaryWriter;
+/// # fn main() -> tfevents::Result<()> {
+/// let writer = SummaryWriter::new("runs/example")?;
+/// for step in 0..100 {
+///     writer.add_scalar("y=2x", 2.0 * step as f64, step)?;
+/// }
+/// writer.add_scalars("data/scalar_group", &[("xsinx", 0.5), ("xcosx", 0.8)], 0)?;
+/// writer.add_text("notes", "**bold** Markdown works", 0)?;
+/// writer.close()?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct SummaryWriter {
+    inner: Arc<Inner>,
+    /// A fixed wall time for the events of this handle, see [`SummaryWriter::with_wall_time`].
+    wall_time: Option<f64>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    log_dir: PathBuf,
+    options: EventFileOptions,
+    main: EventFileWriter,
+    /// One writer per `add_scalars` sub-run, created on first use as PyTorch does.
+    sub_runs: Mutex<HashMap<PathBuf, Arc<EventFileWriter>>>,
+}
+
+/// Builds a [`SummaryWriter`] with PyTorch's options.
+#[derive(Clone, Debug, Default)]
+pub struct SummaryWriterBuilder {
+    log_dir: Option<PathBuf>,
+    comment: String,
+    options: EventFileOptions,
+}
+
+impl SummaryWriterBuilder {
+    /// The run's directory. Without it: `runs/<Mon><DD>_<HH>-<MM>-<SS>_<hostname><comment>`.
+    pub fn log_dir(mut self, log_dir: impl AsRef<Path>) -> Self {
+        self.log_dir = Some(log_dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Appended to the default log directory's name; ignored when `log_dir` is given, as in
+    /// PyTorch.
+    pub fn comment(mut self, comment: impl Into<String>) -> Self {
+        self.comment = comment.into();
+        self
+    }
+
+    /// Appended to every event file's name.
+    pub fn filename_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.options.filename_suffix = suffix.into();
+        self
+    }
+
+    /// Queued events before an `add_*` call waits for the disk (default
+    /// [`DEFAULT_MAX_QUEUE`]).
+    pub fn max_queue(mut self, max_queue: usize) -> Self {
+        self.options.max_queue = max_queue;
+        self
+    }
+
+    /// Seconds between writes of queued events to disk (default [`DEFAULT_FLUSH_SECS`]): at
+    /// most this much data is lost if the process is killed.
+    pub fn flush_secs(mut self, flush_secs: f64) -> Self {
+        self.options.flush_secs = flush_secs;
+        self
+    }
+
+    /// Makes TensorBoard drop events at this step and later that an earlier (crashed) run
+    /// logged in the same directory, so a resumed run does not draw over them.
+    pub fn purge_step(mut self, step: i64) -> Self {
+        self.options.purge_step = Some(step);
+        self
+    }
+
+    /// Creates the directory and the event file.
+    pub fn build(self) -> Result<SummaryWriter> {
+        let log_dir = match self.log_dir {
+            Some(dir) => dir,
+            None => default_log_dir(&self.comment),
+        };
+        let main = EventFileWriter::new(&log_dir, self.options.clone())?;
+        let mut options = self.options;
+        // Sub-runs never purge: PyTorch applies purge_step to the main file only.
+        options.purge_step = None;
+        Ok(SummaryWriter {
+            inner: Arc::new(Inner {
+                log_dir,
+                options,
+                main,
+                sub_runs: Mutex::new(HashMap::new()),
+            }),
+            wall_time: None,
+        })
+    }
+}
+
+/// PyTorch's default run directory: `runs/Nov22_14-03-59_<hostname><comment>`.
+pub fn default_log_dir(comment: &str) -> PathBuf {
+    let now = chrono::Local::now().format("%b%d_%H-%M-%S");
+    Path::new("runs").join(format!("{now}_{}{comment}", hostname()))
+}
+
+fn check_tag(tag: &str) -> Result<()> {
+    if tag.is_empty() {
+        return Err(Error::invalid(
+            "tag",
+            "is empty; TensorBoard needs a name such as \"loss\" or \"train/accuracy\"",
+        ));
+    }
+    Ok(())
+}
+
+/// Names the tag in an argument error, so a failing call among many is easy to find.
+fn with_tag_context(error: Error, tag: &str) -> Error {
+    match error {
+        Error::InvalidArgument { name, reason } => Error::InvalidArgument {
+            name,
+            reason: format!("{reason} (tag `{tag}`)"),
+        },
+        other => other,
+    }
+}
+
+fn to_step<S: TryInto<i64>>(step: S) -> Result<i64> {
+    step.try_into()
+        .map_err(|_| Error::invalid("step", "does not fit in a signed 64-bit integer"))
+}
+
+impl SummaryWriter {
+    /// A writer for the run in `log_dir`, with default options.
+    pub fn new(log_dir: impl AsRef<Path>) -> Result<Self> {
+        Self::builder().log_dir(log_dir).build()
+    }
+
+    /// A builder for the other options (`comment`, `filename_suffix`, `max_queue`,
+    /// `flush_secs`, `purge_step`).
+    pub fn builder() -> SummaryWriterBuilder {
+        SummaryWriterBuilder {
+            log_dir: None,
+            comment: String::new(),
+            options: EventFileOptions {
+                max_queue: DEFAULT_MAX_QUEUE,
+                flush_secs: DEFAULT_FLUSH_SECS,
+                ..Default::default()
+            },
+        }
+    }
+
+    /// The run's directory.
+    pub fn log_dir(&self) -> &Path {
+        &self.inner.log_dir
+    }
+
+    /// The main event file.
+    pub fn file_path(&self) -> &Path {
+        self.inner.main.path()
+    }
+
+    /// A handle to the same files that stamps its events with `wall_time` (seconds since the
+    /// Unix epoch) instead of the current time, as PyTorch's `walltime=` argument:
+    /// `writer.with_wall_time(t).add_scalar("loss", 0.5, 3)?`.
+    pub fn with_wall_time(&self, wall_time: f64) -> SummaryWriter {
+        SummaryWriter {
+            inner: Arc::clone(&self.inner),
+            wall_time: Some(wall_time),
+        }
+    }
+
+    fn event(&self, summary: Summary, step: i64) -> Event {
+        Event {
+            wall_time: self.wall_time.unwrap_or_else(now_secs),
+            step,
+            what: Some(event::What::Summary(summary)),
+            source_metadata: None,
+        }
+    }
+
+    /// Logs a prepared `Summary` (for plugins this crate has no helper for).
+    pub fn add_summary<S: TryInto<i64>>(&self, summary: Summary, step: S) -> Result<()> {
+        let event = self.event(summary, to_step(step)?);
+        self.inner.main.add_event(&event)
+    }
+
+    /// Logs a summary built on the writer thread by `job`, in order with the other events;
+    /// `size_hint` is the bytes `job` holds, which bounds the queue's memory.
+    pub(crate) fn add_deferred<F>(&self, step: i64, size_hint: usize, job: F) -> Result<()>
+    where
+        F: FnOnce() -> Result<Summary> + Send + 'static,
+    {
+        let wall_time = self.wall_time.unwrap_or_else(now_secs);
+        let deferred: DeferredEvent = Box::new(move || {
+            Ok(Event {
+                wall_time,
+                step,
+                what: Some(event::What::Summary(job()?)),
+                source_metadata: None,
+            })
+        });
+        self.inner.main.add_deferred(deferred, size_hint)
+    }
+
+    /// Logs a scalar, stored as PyTorch stores it (a 32-bit `simple_value`). NaN and infinite
+    /// values are written: TensorBoard shows them, and hiding a diverged loss helps nobody.
+    pub fn add_scalar<V: Into<f64>, S: TryInto<i64>>(
+        &self,
+        tag: &str,
+        value: V,
+        step: S,
+    ) -> Result<()> {
+        check_tag(tag)?;
+        self.add_summary(scalar_summary(tag, value.into()), step)
+    }
+
+    /// Logs several scalars in one chart, as PyTorch's `add_scalars`: each `(tag, value)` goes
+    /// to its own sub-run `<log_dir>/<main_tag with '/' as '_'>_<tag>` under the tag
+    /// `main_tag`, so TensorBoard draws them as one chart with one line per sub-run.
+    pub fn add_scalars<K: AsRef<str>, V: Copy + Into<f64>, S: TryInto<i64>>(
+        &self,
+        main_tag: &str,
+        scalars: &[(K, V)],
+        step: S,
+    ) -> Result<()> {
+        check_tag(main_tag)?;
+        let step = to_step(step)?;
+        for (tag, value) in scalars {
+            let tag = tag.as_ref();
+            check_tag(tag)?;
+            let dir = self
+                .inner
+                .log_dir
+                .join(format!("{}_{}", main_tag.replace('/', "_"), tag));
+            let writer = self.sub_run(dir)?;
+            let event = self.event(scalar_summary(main_tag, (*value).into()), step);
+            writer.add_event(&event)?;
+        }
+        Ok(())
+    }
+
+    fn sub_run(&self, dir: PathBuf) -> Result<Arc<EventFileWriter>> {
+        let mut runs = self
+            .inner
+            .sub_runs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(writer) = runs.get(&dir) {
+            return Ok(Arc::clone(writer));
+        }
+        let writer = Arc::new(EventFileWriter::new(&dir, self.inner.options.clone())?);
+        runs.insert(dir, Arc::clone(&writer));
+        Ok(writer)
+    }
+
+    fn all_files(&self) -> Vec<Arc<EventFileWriter>> {
+        self.inner
+            .sub_runs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// Logs Markdown text, shown in TensorBoard's text dashboard under `<tag>/text_summary`.
+    pub fn add_text<S: TryInto<i64>>(&self, tag: &str, text: &str, step: S) -> Result<()> {
+        check_tag(tag)?;
+        self.add_summary(text_summary(tag, text), step)
+    }
+
+    /// Logs a histogram of `values` (slices of floats or integers, or a candle `Tensor` of any
+    /// dtype on any device) with PyTorch's default bins, bucketed exactly as PyTorch and
+    /// tensorboardX bucket them. Empty input and NaN/infinite values are errors: see
+    /// [`crate::summary::histogram`] for why.
+    ///
+    /// ```no_run
+    /// # fn main() -> tfevents::Result<()> {
+    /// # let writer = tfevents::SummaryWriter::new("runs/h")?;
+    /// let weights = vec![0.1f32, -0.3, 0.25];
+    /// writer.add_histogram("fc1/weight", &weights[..], 0)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn add_histogram<V: HistogramValues + ?Sized, S: TryInto<i64>>(
+        &self,
+        tag: &str,
+        values: &V,
+        step: S,
+    ) -> Result<()> {
+        self.add_histogram_with(tag, values, step, &Bins::Tensorflow, None)
+    }
+
+    /// [`add_histogram`](Self::add_histogram) with PyTorch's `bins` (`"tensorflow"`, a count,
+    /// explicit edges, or numpy's `"auto"`, `"fd"`, `"sturges"`) and `max_bins`.
+    pub fn add_histogram_with<V: HistogramValues + ?Sized, S: TryInto<i64>>(
+        &self,
+        tag: &str,
+        values: &V,
+        step: S,
+        bins: &Bins,
+        max_bins: Option<usize>,
+    ) -> Result<()> {
+        check_tag(tag)?;
+        let step = to_step(step)?;
+        let histogram =
+            make_histogram(values, bins, max_bins).map_err(|e| with_tag_context(e, tag))?;
+        self.add_histogram_raw(tag, histogram, step)
+    }
+
+    /// Logs a histogram counted elsewhere, as PyTorch's `add_histogram_raw`; build it with
+    /// [`crate::summary::histogram::raw_histogram`], which checks it.
+    pub fn add_histogram_raw<S: TryInto<i64>>(
+        &self,
+        tag: &str,
+        histogram: HistogramProto,
+        step: S,
+    ) -> Result<()> {
+        check_tag(tag)?;
+        let summary = Summary {
+            value: vec![summary::Value {
+                tag: tag.to_string(),
+                value: Some(summary::value::Value::Histo(histogram)),
+                ..Default::default()
+            }],
+        };
+        self.add_summary(summary, step)
+    }
+
+    /// Waits until everything logged so far, in every file of the run, is written.
+    pub fn flush(&self) -> Result<()> {
+        let mut result = self.inner.main.flush();
+        for writer in self.all_files() {
+            let flushed = writer.flush();
+            if result.is_ok() {
+                result = flushed;
+            }
+        }
+        result
+    }
+
+    /// Writes everything queued and closes every file of the run. Later calls return
+    /// [`Error::Closed`], on this handle and its clones. Dropping the last clone closes too, but
+    /// cannot report errors.
+    pub fn close(&self) -> Result<()> {
+        let mut result = self.inner.main.close();
+        for writer in self.all_files() {
+            let closed = writer.close();
+            if result.is_ok() {
+                result = closed;
+            }
+        }
+        result
+    }
+}

@@ -1,0 +1,466 @@
+//! The seed's DQN on MountainCar from pixels (000), fixed and logged to TensorBoard.
+//!
+//! The Atari Q-network (`models::dqn`) reads a stack of the last 4 preprocessed frames
+//! (grey, 84x84, area-averaged). Fixes over the seed: a replay buffer sampled uniformly in
+//! minibatches (the seed trained on one sample), the TD target `r + gamma * max Q_target(s')`
+//! with the environment's reward (the seed used an undefined one) and no bootstrap past the
+//! flag, and a target network copied every `--target-every` train steps.
+//!
+//! Defaults: each action is repeated for `--frame-skip 4` frames (reward summed), episodes
+//! end at the flag or after `--max-episode-steps 1000` actions (4000 frames; the seed lifts
+//! gymnasium's 200-frame limit for the same reason: random play rarely reaches the flag in
+//! 200 frames), epsilon decays linearly from 1 to 0.05 over `--eps-decay 20000` actions,
+//! one train step every `--train-every 4` actions (DQN's update frequency), rewards clipped
+//! to [-1, 1] for the TD target, Adam lr 1e-4, batch 32, gamma 0.99, replay of 20000
+//! transitions, training from 1000 transitions on, 50,000 actions in all. Every
+//! `--eval-every 10` episodes an evaluation episode (epsilon `--eval-epsilon 0.05`, as the
+//! Nature DQN evaluated) is played and logged as `eval/*`.
+//!
+//! Run: `cargo run --release --example dqn_mountaincar` (about 45 minutes on two free
+//! cores). What a default run achieved (seed 0, 50,000 actions, 212 episodes, 12,250 train
+//! steps): the flag in 18 of the first 25 episodes (random play), then in every one of the
+//! next 187 but one; mean episode length fell from 560 actions (episodes 0-24) to 159
+//! (150-211), the shortest 28 (112 frames); evaluation with epsilon 0.05 reached the flag in
+//! 4 of 5 episodes, a fully greedy policy in 4 of 21 during training and 0 of 5 at the end.
+//! That run drew epsilon twice per action (fixed since), so it explored at about
+//! 1 - (1 - epsilon)^2: 9.75 % instead of 5 % at the end.
+//! Evaluation of saved weights: `... -- --eval runs/dqn_mountaincar/q.safetensors`
+//! (`--eval-epsilon 0` for a fully greedy policy)
+//!
+//! Tags (run `<logdir>/dqn_mountaincar`): per episode `episode/return`, `episode/length`,
+//! `episode/max_position`, `episode/epsilon`, `episode/reached_flag`; every `--log-every`
+//! train steps `train/loss`, `train/mean_max_q`, histograms `q_values`, `weights/<param>`,
+//! `grads/<param>`; every `--image-every` episodes, 8 actions in, images `state_stack` (the 4 frames) and
+//! `conv1_feature_maps` (the 32 maps of layer `q.0`, captured by a forward hook).
+
+mod replay;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use crate::mountain_car::{FrameStack, MountainCar, N_ACTIONS};
+use candle_core::{DType, Device, Tensor, D};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
+use candle_tensorboard::grid::{make_grid, GridOptions};
+use candle_tensorboard::models::dqn::dqn;
+use candle_tensorboard::nn::{Module, Sequential};
+use candle_tensorboard::SummaryWriter;
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use replay::Replay;
+
+type BoxResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+#[derive(Parser, Debug)]
+#[command(about = "DQN on MountainCar from pixels")]
+pub struct Args {
+    /// Total actions (agent steps) to take.
+    #[arg(long, default_value_t = 50_000)]
+    steps: usize,
+    /// Root log directory; the run goes to `<logdir>/dqn_mountaincar`.
+    #[arg(long, default_value = "runs")]
+    logdir: PathBuf,
+    /// Frames each action is repeated for.
+    #[arg(long, default_value_t = 4)]
+    frame_skip: usize,
+    /// Actions per episode before it is cut off.
+    #[arg(long, default_value_t = 1000)]
+    max_episode_steps: usize,
+    /// Replay capacity (transitions).
+    #[arg(long, default_value_t = 20_000)]
+    replay: usize,
+    /// Transitions collected before training starts.
+    #[arg(long, default_value_t = 1000)]
+    learn_start: usize,
+    /// Actions between train steps (DQN's update frequency).
+    #[arg(long, default_value_t = 4)]
+    train_every: usize,
+    /// Minibatch size.
+    #[arg(long, default_value_t = 32)]
+    batch: usize,
+    /// Adam learning rate.
+    #[arg(long, default_value_t = 1e-4)]
+    lr: f64,
+    /// Discount.
+    #[arg(long, default_value_t = 0.99)]
+    gamma: f64,
+    /// Epsilon decays linearly from --eps-start to --eps-end over this many actions.
+    #[arg(long, default_value_t = 20_000)]
+    eps_decay: usize,
+    #[arg(long, default_value_t = 1.0)]
+    eps_start: f64,
+    #[arg(long, default_value_t = 0.05)]
+    eps_end: f64,
+    /// Train steps between target-network copies.
+    #[arg(long, default_value_t = 50)]
+    target_every: usize,
+    /// Train-step scalars and histograms every this many train steps.
+    #[arg(long, default_value_t = 100)]
+    log_every: usize,
+    /// An evaluation episode (logged as `eval/*`) every this many episodes.
+    #[arg(long, default_value_t = 10)]
+    eval_every: usize,
+    /// Probability of a random action in evaluation episodes (0 = fully greedy).
+    #[arg(long, default_value_t = 0.05)]
+    eval_epsilon: f64,
+    /// State and feature-map images every this many episodes.
+    #[arg(long, default_value_t = 10)]
+    image_every: usize,
+    /// Weights file (default `<logdir>/dqn_mountaincar/q.safetensors`); loaded first if it exists
+    /// and --resume is given.
+    #[arg(long)]
+    save: Option<PathBuf>,
+    /// Continue from the weights at --save.
+    #[arg(long)]
+    resume: bool,
+    /// Only play evaluation episodes with these weights and print their returns.
+    #[arg(long)]
+    eval: Option<PathBuf>,
+    /// RNG seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+/// Huber loss (smooth L1 with delta 1), mean over the batch.
+fn huber(d: &Tensor) -> candle_core::Result<Tensor> {
+    let a = d.abs()?;
+    let q = a.clamp(0f32, 1f32)?;
+    ((q.sqr()? * 0.5)? + (a - q)?)?.mean_all()
+}
+
+/// Copies the online weights into the target network.
+fn sync(target: &mut VarMap, online: &VarMap) -> BoxResult<()> {
+    let data = online.data().lock().map_err(|e| e.to_string())?;
+    target.set(data.iter().map(|(k, v)| (k.clone(), v.as_tensor().clone())))?;
+    Ok(())
+}
+
+/// The action with the highest Q-value for the stacked frames.
+fn greedy_action(q: &Sequential, stack: &FrameStack, dev: &Device) -> BoxResult<usize> {
+    let qs = q.call(&stack.to_tensor(dev)?.unsqueeze(0)?)?;
+    Ok(qs.argmax(D::Minus1)?.squeeze(0)?.to_scalar::<u32>()? as usize)
+}
+
+/// Plays one evaluation episode, acting at random with probability `--eval-epsilon` and
+/// greedily otherwise: returns (return, length, max x).
+///
+/// Evaluating with a small epsilon (0.05, as the Nature DQN did) matters on MountainCar: the
+/// environment is deterministic and frictionless, so a fully greedy policy that once falls
+/// into a cycle of states (the car rocking without gaining height) repeats it until the time
+/// limit, while a few random actions break the cycle.
+fn eval_episode(
+    q: &Sequential,
+    args: &Args,
+    rng: &mut StdRng,
+    dev: &Device,
+) -> BoxResult<(f64, usize, f64)> {
+    let mut env =
+        MountainCar::new().with_max_steps(args.max_episode_steps * args.frame_skip.max(1))?;
+    env.reset(rng);
+    let mut stack = FrameStack::new();
+    stack.reset(env.observe())?;
+    let (mut ret, mut len, mut max_x) = (0.0, 0, env.position());
+    loop {
+        let a = if rng.random::<f64>() < args.eval_epsilon {
+            rng.random_range(0..N_ACTIONS)
+        } else {
+            greedy_action(q, &stack, dev)?
+        };
+        let mut done = false;
+        for _ in 0..args.frame_skip.max(1) {
+            let s = env.step(a)?;
+            ret += s.reward;
+            max_x = f64::max(max_x, s.position);
+            if s.done() {
+                done = true;
+                break;
+            }
+        }
+        len += 1;
+        if done {
+            return Ok((ret, len, max_x));
+        }
+        stack.push(env.observe())?;
+    }
+}
+
+/// The example\'s entry point: parses the command line and runs it.
+pub fn main() -> BoxResult<()> {
+    crate::alloc::keep_freed_buffers();
+    run(Args::parse())
+}
+
+/// Runs the example with parsed arguments (the demo calls this too).
+pub fn run(args: Args) -> BoxResult<()> {
+    let dev = Device::Cpu;
+    if [
+        args.batch,
+        args.log_every,
+        args.image_every,
+        args.target_every,
+        args.train_every,
+        args.eval_every,
+    ]
+    .contains(&0)
+    {
+        return Err(
+            "--batch, --log-every, --image-every, --target-every, --train-every and --eval-every must be at least 1"
+                .into(),
+        );
+    }
+    let skip = args.frame_skip.max(1);
+    let mut rng = StdRng::seed_from_u64(args.seed);
+    let mut online_vm = VarMap::new();
+    let q = dqn(
+        N_ACTIONS,
+        VarBuilder::from_varmap(&online_vm, DType::F32, &dev).pp("q"),
+    )?;
+    q.assign_names();
+    let mut target_vm = VarMap::new();
+    let q_target = dqn(
+        N_ACTIONS,
+        VarBuilder::from_varmap(&target_vm, DType::F32, &dev).pp("q"),
+    )?;
+
+    if let Some(file) = &args.eval {
+        online_vm
+            .load(file)
+            .map_err(|e| format!("--eval {}: {e}", file.display()))?;
+        for i in 0..5 {
+            let (ret, len, max_x) = eval_episode(&q, &args, &mut rng, &dev)?;
+            println!(
+                "evaluation episode {i} (epsilon {}): return {ret}, {len} actions, max position {max_x:.3}",
+                args.eval_epsilon
+            );
+        }
+        return Ok(());
+    }
+
+    let run_dir = args.logdir.join("dqn_mountaincar");
+    let save_path = args
+        .save
+        .clone()
+        .unwrap_or_else(|| run_dir.join("q.safetensors"));
+    if args.resume {
+        online_vm
+            .load(&save_path)
+            .map_err(|e| format!("--resume {}: {e}", save_path.display()))?;
+    }
+    sync(&mut target_vm, &online_vm)?;
+    let writer = SummaryWriter::new(&run_dir)?;
+    let mut opt = AdamW::new(
+        online_vm.all_vars(),
+        ParamsAdamW {
+            lr: args.lr,
+            weight_decay: 0.0,
+            ..Default::default()
+        },
+    )?;
+    let named_vars: Vec<(String, candle_core::Var)> = {
+        let data = online_vm.data().lock().map_err(|e| e.to_string())?;
+        let mut v: Vec<_> = data.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+
+    // conv1's output, captured by a forward hook when `capture` is set.
+    let capture = Arc::new(AtomicBool::new(false));
+    let fmap: Arc<Mutex<Option<Tensor>>> = Arc::default();
+    let _hook = q
+        .get(0)
+        .ok_or("dqn has no layer 0")?
+        .node()
+        .register_forward_hook({
+            let (capture, fmap) = (capture.clone(), fmap.clone());
+            move |_node, _input, output| {
+                if capture.load(Ordering::Relaxed) {
+                    if let Ok(mut slot) = fmap.lock() {
+                        *slot = Some(output.detach());
+                    }
+                }
+                Ok(None)
+            }
+        });
+
+    let mut replay = Replay::new(args.replay);
+    let mut env = MountainCar::new().with_max_steps(args.max_episode_steps * skip)?;
+    let mut stack = FrameStack::new();
+    env.reset(&mut rng);
+    stack.reset(env.observe())?;
+    let (mut episode, mut ep_return, mut ep_len, mut ep_max) =
+        (0usize, 0.0f64, 0usize, env.position());
+    let mut train_steps = 0usize;
+    let mut first_success: Option<(usize, usize)> = None;
+    let bar = ProgressBar::new(args.steps as u64);
+    bar.set_style(ProgressStyle::with_template(
+        "{bar:30} {pos}/{len} [{elapsed_precise}<{eta_precise}] {msg}",
+    )?);
+    let start = Instant::now();
+
+    // Train once the replay holds `learn_start` transitions, then every `train_every` actions
+    // (a short run still trains at least once).
+    let learn_start = args.learn_start.min(args.steps).max(1);
+    for step in 0..args.steps {
+        let frac = (step as f64 / args.eps_decay.max(1) as f64).min(1.0);
+        let eps = args.eps_start + (args.eps_end - args.eps_start) * frac;
+        let state = stack.to_vec();
+        // Eight actions in, so that the four stacked frames differ and show the car moving
+        // (a new episode's stack repeats its first frame).
+        let image_step = episode.is_multiple_of(args.image_every) && ep_len == 8;
+        // One draw decides exploring; the net still runs on image steps so that the hook
+        // captures conv1's maps.
+        let explore = rng.random::<f64>() < eps;
+        let greedy = if image_step || !explore {
+            capture.store(image_step, Ordering::Relaxed);
+            let a = greedy_action(&q, &stack, &dev);
+            capture.store(false, Ordering::Relaxed);
+            Some(a?)
+        } else {
+            None
+        };
+        let action = match greedy {
+            Some(a) if !explore => a,
+            _ => rng.random_range(0..N_ACTIONS),
+        };
+        if image_step {
+            let frames = stack.to_tensor(&dev)?.unsqueeze(1)?;
+            let grid = make_grid(
+                &frames,
+                &GridOptions {
+                    nrow: 4,
+                    ..Default::default()
+                },
+            )?;
+            writer.add_image("state_stack", &grid, episode)?;
+            if let Some(maps) = fmap.lock().map_err(|e| e.to_string())?.take() {
+                let maps = maps.squeeze(0)?.unsqueeze(1)?;
+                let opts = GridOptions {
+                    nrow: 8,
+                    normalize: true,
+                    scale_each: true,
+                    ..Default::default()
+                };
+                writer.add_image("conv1_feature_maps", &make_grid(&maps, &opts)?, episode)?;
+            }
+        }
+
+        let (mut reward, mut terminated, mut truncated) = (0.0, false, false);
+        for _ in 0..skip {
+            let s = env.step(action)?;
+            reward += s.reward;
+            ep_max = ep_max.max(s.position);
+            terminated = s.terminated;
+            truncated = s.truncated;
+            if s.done() {
+                break;
+            }
+        }
+        let frame = env.observe();
+        // Rewards clipped to [-1, 1] as in the Atari DQN: one action over 4 frames earns -4,
+        // and clipping keeps the Q-values (about -1 / (1 - gamma)) in a range Adam's step
+        // size suits.
+        replay.push(
+            &state,
+            action,
+            reward.clamp(-1.0, 1.0) as f32,
+            &frame,
+            terminated,
+        );
+        ep_return += reward;
+        ep_len += 1;
+
+        if terminated || truncated {
+            writer.add_scalar("episode/return", ep_return, episode)?;
+            writer.add_scalar("episode/length", ep_len as f64, episode)?;
+            writer.add_scalar("episode/max_position", ep_max, episode)?;
+            writer.add_scalar("episode/epsilon", eps, episode)?;
+            writer.add_scalar(
+                "episode/reached_flag",
+                if terminated { 1.0 } else { 0.0 },
+                episode,
+            )?;
+            if terminated && first_success.is_none() {
+                first_success = Some((episode, step));
+            }
+            bar.set_message(format!(
+                "ep {episode} return {ep_return} max x {ep_max:.2} eps {eps:.2}"
+            ));
+            episode += 1;
+            if episode.is_multiple_of(args.eval_every) {
+                // A separate RNG: evaluating must not change the training run's randomness.
+                let mut eval_rng = StdRng::seed_from_u64(args.seed ^ episode as u64);
+                let (ret, len, max_x) = eval_episode(&q, &args, &mut eval_rng, &dev)?;
+                writer.add_scalar("eval/return", ret, episode)?;
+                writer.add_scalar("eval/length", len as f64, episode)?;
+                writer.add_scalar("eval/max_position", max_x, episode)?;
+                bar.suspend(|| {
+                    println!(
+                        "episode {episode}: evaluation return {ret}, {len} actions, max position {max_x:.3}"
+                    )
+                });
+            }
+            env.reset(&mut rng);
+            stack.reset(env.observe())?;
+            ep_return = 0.0;
+            ep_len = 0;
+            ep_max = env.position();
+        } else {
+            stack.push(frame)?;
+        }
+
+        if step + 1 >= learn_start && (step + 1 - learn_start).is_multiple_of(args.train_every) {
+            let b = replay.sample(args.batch, &mut rng, &dev)?;
+            let next_max = q_target.call(&b.next_states)?.max(D::Minus1)?.detach();
+            let target = (b.rewards + ((next_max * b.not_done)? * args.gamma)?)?;
+            let qs = q.call(&b.states)?;
+            let chosen = qs.gather(&b.actions, 1)?.squeeze(1)?;
+            let loss = huber(&(chosen - target)?)?;
+            let grads = loss.backward()?;
+            opt.step(&grads)?;
+            if train_steps.is_multiple_of(args.log_every) {
+                writer.add_scalar("train/loss", loss.to_scalar::<f32>()?, train_steps)?;
+                let mean_max = qs.max(D::Minus1)?.mean_all()?.to_scalar::<f32>()?;
+                writer.add_scalar("train/mean_max_q", mean_max, train_steps)?;
+                writer.add_histogram("q_values", &qs, train_steps)?;
+                for (name, var) in &named_vars {
+                    writer.add_histogram(
+                        &format!("weights/{name}"),
+                        var.as_tensor(),
+                        train_steps,
+                    )?;
+                    if let Some(g) = grads.get(var.as_tensor()) {
+                        writer.add_histogram(&format!("grads/{name}"), g, train_steps)?;
+                    }
+                }
+            }
+            train_steps += 1;
+            if train_steps.is_multiple_of(args.target_every) {
+                sync(&mut target_vm, &online_vm)?;
+            }
+        }
+        bar.inc(1);
+    }
+    bar.finish();
+    writer.close()?;
+    if let Some(parent) = save_path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    online_vm.save(&save_path)?;
+    println!(
+        "{} actions, {episode} episodes, {train_steps} train steps in {:.1}s; first flag: {}; weights in {}",
+        args.steps,
+        start.elapsed().as_secs_f64(),
+        first_success.map_or("never".to_string(), |(e, s)| format!("episode {e} (action {s})")),
+        save_path.display()
+    );
+    // An evaluation episode can take --max-episode-steps actions: skip it for smoke runs.
+    if args.steps >= args.learn_start {
+        let (ret, len, max_x) = eval_episode(&q, &args, &mut rng, &dev)?;
+        println!("evaluation episode: return {ret}, {len} actions, max position {max_x:.3}");
+    }
+    Ok(())
+}

@@ -1,0 +1,33 @@
+//! The tutorials candle-tensorboard grew from, as runnable code: each module is one example
+//! (`cargo run --release --example NAME`), with `main` parsing its flags and `run` doing the
+//! work, so that the demo can run a short version of every one.
+//!
+//! | module | tutorial |
+//! |---|---|
+//! | [`tensorboard_tour`] | PyTorch's TensorBoard tutorial, sections 5.1-5.3 (scalars, histograms, images, grids) |
+//! | [`hooks_demo`] | PyTorch's TensorBoard tutorial, section 5.4 (the four hook kinds and their printouts) |
+//! | [`feature_maps`] | PyTorch's TensorBoard tutorial: conv1's feature maps, then a hook on every conv layer |
+//! | [`alexnet_kernels`] | PyTorch's TensorBoard tutorial: AlexNet's conv kernels as grids |
+//! | [`backprop_scratch`] | Backpropagation from scratch: the apple example, layers by hand, a gradient check, MNIST |
+//! | [`gan_mnist`] | A GAN on MNIST |
+//! | [`dqn_mountaincar`] | A DQN learning MountainCar from pixels |
+//! | [`demo`] | every one of the above, briefly, plus text and an image batch |
+//!
+//! The support code the tutorials share is here too, not in the library: the MNIST reader and
+//! the bundled digits ([`mnist`]), gymnasium's MountainCar ([`mountain_car`]), allocator tuning
+//! ([`alloc`]) and the benchmark workloads ([`bench_workloads`]).
+
+pub mod alexnet_kernels;
+pub mod alloc;
+pub mod backprop_scratch;
+pub mod bench_workloads;
+pub mod bench_workloads_cli;
+pub mod common;
+pub mod demo;
+pub mod dqn_mountaincar;
+pub mod feature_maps;
+pub mod gan_mnist;
+pub mod hooks_demo;
+pub mod mnist;
+pub mod mountain_car;
+pub mod tensorboard_tour;

@@ -1,0 +1,77 @@
+//! The IDX reader on files the test writes itself, and on the bundled subset.
+
+use std::io::Write;
+
+use tutorials::mnist::{encode_idx, Mnist};
+
+#[test]
+fn reads_raw_and_gz_idx_written_here() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two 2x3 images with known bytes.
+    let pixels = [0u8, 51, 102, 153, 204, 255, 255, 0, 0, 0, 0, 255];
+    let (img, lbl) = encode_idx(2, 2, 3, &pixels, &[7, 1]);
+    let raw_img = dir.path().join("raw-images");
+    let raw_lbl = dir.path().join("raw-labels");
+    std::fs::write(&raw_img, &img).unwrap();
+    std::fs::write(&raw_lbl, &lbl).unwrap();
+    let m = Mnist::load(&raw_img, &raw_lbl).unwrap();
+    assert_eq!((m.len(), m.rows, m.cols), (2, 2, 3));
+    assert_eq!(m.labels, vec![7, 1]);
+    assert_eq!(m.image(0).unwrap(), &[0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+    assert_eq!(m.image(1).unwrap(), &[1.0, 0.0, 0.0, 0.0, 0.0, 1.0]);
+    assert!(m.image(2).is_none());
+
+    // The same through gzip, found by load_dir's file names.
+    for (name, bytes) in [
+        ("train-images-idx3-ubyte.gz", &img),
+        ("train-labels-idx1-ubyte.gz", &lbl),
+    ] {
+        let f = std::fs::File::create(dir.path().join(name)).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::default());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap();
+    }
+    let g = Mnist::load_dir(dir.path(), true).unwrap();
+    assert_eq!(g, m);
+    let s = g.slice(1, 10);
+    assert_eq!(s.labels, vec![1]);
+}
+
+#[test]
+fn bad_magic_and_truncation_are_errors() {
+    let pixels = [1u8; 8];
+    let (img, lbl) = encode_idx(2, 2, 2, &pixels, &[3, 4]);
+    // Swapped files: wrong magic each way.
+    let e = Mnist::from_idx(&lbl, &img).unwrap_err().to_string();
+    assert!(e.contains("magic"), "{e}");
+    // Image data one byte short.
+    let e = Mnist::from_idx(&img[..img.len() - 1], &lbl)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("truncated"), "{e}");
+    // Header cut short.
+    assert!(Mnist::from_idx(&img[..10], &lbl).is_err());
+    // Labels short.
+    assert!(Mnist::from_idx(&img, &lbl[..9]).is_err());
+    // Count mismatch.
+    let (_, lbl3) = encode_idx(3, 2, 2, &[0; 12], &[0, 1, 2]);
+    assert!(Mnist::from_idx(&img, &lbl3).is_err());
+    // Missing directory.
+    assert!(Mnist::load_dir("/nonexistent/mnist", true).is_err());
+}
+
+#[test]
+fn bundled_subset() {
+    let m = Mnist::bundled().unwrap();
+    assert_eq!((m.len(), m.rows, m.cols), (4000, 28, 28));
+    assert!(m.labels.iter().all(|&l| l <= 9));
+    for d in 0..10u8 {
+        let c = m.labels.iter().filter(|&&l| l == d).count();
+        assert!(c > 300, "digit {d} appears {c} times");
+    }
+    // The first labels of the shared 10k file (checked with tools/make_mnist_subset.py's source).
+    assert_eq!(&m.labels[..5], &[9, 3, 7, 0, 9]);
+    assert!(m.images.iter().all(|&p| (0.0..=1.0).contains(&p)));
+    let max = m.images.iter().cloned().fold(0f32, f32::max);
+    assert_eq!(max, 1.0);
+}

@@ -1,3 +1,0 @@
-//! Datasets the examples train on.
-
-pub mod mnist;
