@@ -106,6 +106,17 @@ impl RunData {
         Ok(reader.into_data())
     }
 
+    /// The series of `events`, as if they were one file's records: for events that do not
+    /// come from a file (a network stream, a test, a fuzzer).
+    pub fn from_events<I: IntoIterator<Item = Event>>(events: I) -> RunData {
+        let mut data = RunData::default();
+        let mut plugins = HashMap::new();
+        for event in events {
+            data.add_event(&mut plugins, event);
+        }
+        data
+    }
+
     fn add_event(&mut self, plugins: &mut HashMap<String, String>, event: Event) {
         self.events += 1;
         match event.what {
