@@ -1,4 +1,5 @@
-//! Writer and reader hot paths: 200k scalars end to end, reading a 1M-event file.
+//! Writer and reader hot paths: 200k scalars end to end, reading a 1M-event file, and what
+//! the `fsync` durability option costs per `flush()`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tutorials::bench_workloads as workloads;
@@ -42,5 +43,46 @@ fn bench_histograms(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_scalars, bench_read, bench_histograms);
+/// 1000 scalars with a `flush()` every 100, with and without `fsync`: the difference is the
+/// price of surviving a power loss (10 syncs), on the disk the temp dir lives on.
+fn bench_fsync(c: &mut Criterion) {
+    let mut group = c.benchmark_group("fsync");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(10));
+    for fsync in [false, true] {
+        let name = if fsync {
+            "1000 scalars, 10 flushes, fsync"
+        } else {
+            "1000 scalars, 10 flushes, no fsync"
+        };
+        group.bench_function(name, |b| {
+            b.iter_with_setup(
+                || tempfile::tempdir().expect("temp dir"),
+                |dir| {
+                    let w = tfevents::SummaryWriter::builder()
+                        .log_dir(dir.path())
+                        .fsync(fsync)
+                        .build()
+                        .expect("writer");
+                    for step in 0..1000i64 {
+                        w.add_scalar("loss", step as f64, step).expect("add");
+                        if step % 100 == 99 {
+                            w.flush().expect("flush");
+                        }
+                    }
+                    w.close().expect("close");
+                },
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_scalars,
+    bench_read,
+    bench_histograms,
+    bench_fsync
+);
 criterion_main!(benches);

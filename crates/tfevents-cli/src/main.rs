@@ -17,12 +17,23 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Command {
-    /// List runs, tags, kinds, counts and step ranges.
+    /// List runs, tags, kinds, counts and step ranges. A damaged file is listed up to the
+    /// damage and noted.
     Ls {
         /// The log directory.
         logdir: PathBuf,
+        /// Keep reading what the runs' writers append, and list again when anything changed.
+        #[arg(long)]
+        follow: bool,
+        /// Seconds between two reads with --follow.
+        #[arg(long, default_value_t = 2.0, requires = "follow")]
+        interval: f64,
+        /// With --follow: stop after this many reads (default: until interrupted).
+        #[arg(long, requires = "follow")]
+        polls: Option<u64>,
     },
-    /// Export every run's data.
+    /// Export every run's data. A damaged file contributes its records before the damage,
+    /// with a warning on standard error.
     Export {
         /// The log directory.
         logdir: PathBuf,
@@ -49,10 +60,33 @@ enum Format {
     Csv,
 }
 
+fn follow_options(
+    follow: bool,
+    interval: f64,
+    polls: Option<u64>,
+) -> Result<Option<cli::ls::Follow>, Box<dyn std::error::Error>> {
+    if !follow {
+        return Ok(None);
+    }
+    let interval = std::time::Duration::try_from_secs_f64(interval)
+        .ok()
+        .filter(|d| *d >= std::time::Duration::from_millis(10))
+        .ok_or_else(|| format!("--interval must be at least 0.01 seconds, got {interval}"))?;
+    Ok(Some(cli::ls::Follow { interval, polls }))
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
-        Command::Ls { logdir } => cli::ls::run(&logdir),
+        Command::Ls {
+            logdir,
+            follow,
+            interval,
+            polls,
+        } => match follow_options(follow, interval, polls) {
+            Ok(follow) => cli::ls::run(&logdir, follow),
+            Err(e) => Err(e),
+        },
         Command::Export {
             logdir,
             format,

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A file-system operation failed.
+    /// A file-system operation failed. `source` is the operating system's error, so
+    /// `source.kind()` tells e.g. [`std::io::ErrorKind::StorageFull`] apart.
     #[error("{action} `{path}`: {source}")]
     Io {
         /// What we were doing, e.g. "cannot create log directory".
@@ -19,13 +20,21 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The writer thread failed to write earlier events; they may be lost, later ones are not.
-    #[error("the event writer for `{path}` failed: {message}; events queued before this error may be lost, the file is intact up to the last complete record")]
+    /// Writing an event file failed. The error is sticky: every later call on the writer (from
+    /// any clone), `flush()` and `close()` return it again. The file holds every complete
+    /// record that reached it; nothing after the failure is written.
+    #[error("writing `{path}` failed ({written} of {accepted} events reached the file): {source}")]
     Writer {
         /// The event file.
         path: PathBuf,
-        /// What failed.
-        message: String,
+        /// Events the writer had accepted (queued) when this was reported.
+        accepted: u64,
+        /// Of those, the events whose records are complete in the file.
+        written: u64,
+        /// What failed; `source.kind()` is e.g. [`std::io::ErrorKind::StorageFull`] for a full
+        /// disk, [`std::io::ErrorKind::NotFound`] for a deleted event file.
+        #[source]
+        source: std::io::Error,
     },
     /// The writer was closed and cannot take more events.
     #[error("this SummaryWriter was closed; create a new one to log more events")]
@@ -38,15 +47,16 @@ pub enum Error {
         /// What was wrong and how to fix it.
         reason: String,
     },
-    /// An event file is damaged.
-    #[error("corrupt event file `{path}` at byte {offset}: {reason}")]
+    /// An event file is damaged at `offset`; the records before it are good, nothing after it
+    /// in that file is read.
+    #[error("corrupt event file `{path}` at byte {offset}: {kind}")]
     Corrupt {
         /// The file.
         path: PathBuf,
         /// Where the bad record starts.
         offset: u64,
         /// What was wrong.
-        reason: String,
+        kind: CorruptKind,
     },
     /// A tensor could not be read (only with the `candle` feature).
     #[cfg(feature = "candle")]
@@ -55,6 +65,31 @@ pub enum Error {
     /// Encoding an image failed.
     #[error("image encoding failed: {0}")]
     Image(String),
+}
+
+/// What was wrong with a damaged record, see [`Error::Corrupt`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CorruptKind {
+    /// The checksum of the record's length field does not match.
+    #[error("length checksum mismatch (got {got:#010x}, want {want:#010x})")]
+    LengthChecksum {
+        /// The checksum computed from the bytes read.
+        got: u32,
+        /// The checksum stored in the file.
+        want: u32,
+    },
+    /// The checksum of the record's data does not match.
+    #[error("data checksum mismatch (got {got:#010x}, want {want:#010x})")]
+    DataChecksum {
+        /// The checksum computed from the bytes read.
+        got: u32,
+        /// The checksum stored in the file.
+        want: u32,
+    },
+    /// The record's framing is intact but its data is not an `Event` message.
+    #[error("record is not an event: {0}")]
+    NotAnEvent(String),
 }
 
 impl Error {

@@ -2,6 +2,10 @@
 //!
 //! Each record is `u64 length (LE) | masked crc32c(length) | data | masked crc32c(data)`.
 
+use std::io::Read;
+
+use crate::error::CorruptKind;
+
 /// Bytes of framing before the data: the length and its checksum.
 pub const HEADER_LEN: usize = 12;
 /// Bytes of framing after the data: the data's checksum.
@@ -27,60 +31,117 @@ pub fn append_record(out: &mut Vec<u8>, data: &[u8]) {
     out.extend_from_slice(&masked_crc32c(data).to_le_bytes());
 }
 
-/// What reading one record from a byte source gave.
+/// What reading one record gave.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ReadOutcome {
     /// A complete record whose checksums match.
     Record(Vec<u8>),
-    /// The source ended exactly at a record boundary.
-    End,
-    /// The source ended inside a record: a writer was killed mid-write, or is still writing.
-    /// `have` bytes of the record were present.
-    Torn {
-        /// Bytes of the incomplete record present at the end of the source.
+    /// The source has no more bytes for now. `have` bytes of an incomplete record are held
+    /// (0 at a record boundary): a writer was killed mid-write, or is still writing. Calling
+    /// again after the source grew continues with that record, so a live file can be followed.
+    Pending {
+        /// Bytes of the incomplete record read so far.
         have: u64,
     },
-    /// The record's framing or data is damaged.
-    Corrupt(String),
+    /// The record's framing or data is damaged. The reader stays at this record: nothing
+    /// after it can be trusted.
+    Corrupt(CorruptKind),
 }
 
-/// Reads the next record from `src`, which holds `remaining` more bytes.
+/// Reads framed records from any [`Read`], checking both checksums of every record.
 ///
-/// The length field is checked against its CRC and against `remaining` before anything is
-/// allocated, so a damaged length never makes us allocate more than the source holds.
-pub fn read_record<R: std::io::Read>(src: &mut R, remaining: u64) -> std::io::Result<ReadOutcome> {
-    if remaining == 0 {
-        return Ok(ReadOutcome::End);
+/// Memory is bounded by the bytes the source actually holds: a damaged length field never
+/// makes it allocate what the field claims. Hitting the end of the source inside a record is
+/// [`ReadOutcome::Pending`], not an error, and reading resumes there once the source has more.
+#[derive(Debug)]
+pub struct RecordReader<R> {
+    src: R,
+    /// The bytes of the current, incomplete record.
+    buf: Vec<u8>,
+    /// Where the current record starts in the source.
+    offset: u64,
+    corrupt: Option<CorruptKind>,
+}
+
+impl<R: Read> RecordReader<R> {
+    /// Reads records from `src`, which starts at a record boundary.
+    pub fn new(src: R) -> Self {
+        RecordReader {
+            src,
+            buf: Vec::new(),
+            offset: 0,
+            corrupt: None,
+        }
     }
-    if remaining < HEADER_LEN as u64 {
-        return Ok(ReadOutcome::Torn { have: remaining });
+
+    /// Where the next (or the damaged) record starts: bytes of complete records read so far.
+    pub fn offset(&self) -> u64 {
+        self.offset
     }
-    let mut header = [0u8; HEADER_LEN];
-    src.read_exact(&mut header)?;
-    let (len_bytes, crc_bytes) = header.split_at(8);
-    let expected = u32::from_le_bytes([crc_bytes[0], crc_bytes[1], crc_bytes[2], crc_bytes[3]]);
-    if masked_crc32c(len_bytes) != expected {
-        return Ok(ReadOutcome::Corrupt(
-            "the record length's checksum does not match".into(),
-        ));
+
+    /// The next record.
+    pub fn next_record(&mut self) -> std::io::Result<ReadOutcome> {
+        if let Some(kind) = &self.corrupt {
+            return Ok(ReadOutcome::Corrupt(kind.clone()));
+        }
+        if !self.fill(HEADER_LEN as u64)? {
+            return Ok(self.pending());
+        }
+        let mut len_bytes = [0u8; 8];
+        len_bytes.copy_from_slice(&self.buf[..8]);
+        let want = u32::from_le_bytes([self.buf[8], self.buf[9], self.buf[10], self.buf[11]]);
+        let got = masked_crc32c(&len_bytes);
+        if got != want {
+            return Ok(self.fail(CorruptKind::LengthChecksum { got, want }));
+        }
+        let len = u64::from_le_bytes(len_bytes);
+        // A length no source can hold waits forever as "pending", like any record whose
+        // bytes have not arrived; it never reaches an allocation.
+        let Some(total) = len.checked_add((HEADER_LEN + FOOTER_LEN) as u64) else {
+            return Ok(self.pending());
+        };
+        if !self.fill(total)? {
+            return Ok(self.pending());
+        }
+        // `total` bytes are in `buf`, so they fit in memory and in usize.
+        let end = HEADER_LEN + len as usize;
+        let want = u32::from_le_bytes([
+            self.buf[end],
+            self.buf[end + 1],
+            self.buf[end + 2],
+            self.buf[end + 3],
+        ]);
+        let got = masked_crc32c(&self.buf[HEADER_LEN..end]);
+        if got != want {
+            return Ok(self.fail(CorruptKind::DataChecksum { got, want }));
+        }
+        let data = self.buf[HEADER_LEN..end].to_vec();
+        self.buf.clear();
+        self.offset += total;
+        Ok(ReadOutcome::Record(data))
     }
-    let mut len_arr = [0u8; 8];
-    len_arr.copy_from_slice(len_bytes);
-    let len = u64::from_le_bytes(len_arr);
-    let needed = len.saturating_add(FOOTER_LEN as u64);
-    let left = remaining - HEADER_LEN as u64;
-    if needed > left {
-        return Ok(ReadOutcome::Torn { have: remaining });
+
+    /// Reads until `buf` holds `want` bytes or the source ends; true when it holds them.
+    fn fill(&mut self, want: u64) -> std::io::Result<bool> {
+        let have = self.buf.len() as u64;
+        if have < want {
+            // `read_to_end` grows the buffer as bytes arrive, so memory follows the data,
+            // not the length the record claims.
+            (&mut self.src)
+                .take(want - have)
+                .read_to_end(&mut self.buf)?;
+        }
+        Ok(self.buf.len() as u64 >= want)
     }
-    // `len` fits: it is at most `remaining`, a size of something we can read.
-    let mut data = vec![0u8; len as usize];
-    src.read_exact(&mut data)?;
-    let mut footer = [0u8; FOOTER_LEN];
-    src.read_exact(&mut footer)?;
-    if masked_crc32c(&data) != u32::from_le_bytes(footer) {
-        return Ok(ReadOutcome::Corrupt(
-            "the record data's checksum does not match".into(),
-        ));
+
+    fn pending(&self) -> ReadOutcome {
+        ReadOutcome::Pending {
+            have: self.buf.len() as u64,
+        }
     }
-    Ok(ReadOutcome::Record(data))
+
+    fn fail(&mut self, kind: CorruptKind) -> ReadOutcome {
+        self.corrupt = Some(kind.clone());
+        ReadOutcome::Corrupt(kind)
+    }
 }

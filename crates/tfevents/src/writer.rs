@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
@@ -51,6 +52,8 @@ struct Inner {
     main: EventFileWriter,
     /// One writer per `add_scalars` sub-run, created on first use as PyTorch does.
     sub_runs: Mutex<HashMap<PathBuf, Arc<EventFileWriter>>>,
+    /// Set by `close()` (under the `sub_runs` lock), so no sub-run is created after it.
+    closed: AtomicBool,
 }
 
 /// Builds a [`SummaryWriter`] with PyTorch's options.
@@ -89,9 +92,20 @@ impl SummaryWriterBuilder {
     }
 
     /// Seconds between writes of queued events to disk (default [`DEFAULT_FLUSH_SECS`]): at
-    /// most this much data is lost if the process is killed.
+    /// most this much data is lost if the process is killed. `build()` refuses values outside
+    /// [`MIN_FLUSH_SECS`](crate::event_writer::MIN_FLUSH_SECS) to
+    /// [`MAX_FLUSH_SECS`](crate::event_writer::MAX_FLUSH_SECS) (and NaN).
     pub fn flush_secs(mut self, flush_secs: f64) -> Self {
         self.options.flush_secs = flush_secs;
+        self
+    }
+
+    /// `fsync` every event file on [`SummaryWriter::flush`] and [`SummaryWriter::close`], so
+    /// what they covered survives a power loss, not only a killed process. Off by default, as
+    /// in PyTorch and TensorFlow, whose writers hand events to the operating system without
+    /// syncing; see [`EventFileOptions::fsync`] for its cost.
+    pub fn fsync(mut self, fsync: bool) -> Self {
+        self.options.fsync = fsync;
         self
     }
 
@@ -118,6 +132,7 @@ impl SummaryWriterBuilder {
                 options,
                 main,
                 sub_runs: Mutex::new(HashMap::new()),
+                closed: AtomicBool::new(false),
             }),
             wall_time: None,
         })
@@ -149,6 +164,23 @@ fn with_tag_context(error: Error, tag: &str) -> Error {
         },
         other => other,
     }
+}
+
+/// Refuses a wall time TensorBoard cannot use.
+fn check_wall_time(wall_time: f64) -> Result<()> {
+    if wall_time.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "wall_time",
+            format!("must be finite seconds since the Unix epoch, got {wall_time}"),
+        ))
+    }
+}
+
+/// A tag as a single path component: separators become `_`.
+fn path_safe(tag: &str) -> String {
+    tag.replace(['/', '\\'], "_")
 }
 
 fn to_step<S: TryInto<i64>>(step: S) -> Result<i64> {
@@ -189,10 +221,29 @@ impl SummaryWriter {
     /// A handle to the same files that stamps its events with `wall_time` (seconds since the
     /// Unix epoch) instead of the current time, as PyTorch's `walltime=` argument:
     /// `writer.with_wall_time(t).add_scalar("loss", 0.5, 3)?`.
+    ///
+    /// A NaN or infinite `wall_time` makes every `add_*` call on the returned handle an
+    /// [`Error::InvalidArgument`] (TensorBoard's loader drops such events);
+    /// [`try_with_wall_time`](Self::try_with_wall_time) reports it at once instead.
+    #[must_use = "the wall time applies only to calls on the returned handle"]
     pub fn with_wall_time(&self, wall_time: f64) -> SummaryWriter {
         SummaryWriter {
             inner: Arc::clone(&self.inner),
             wall_time: Some(wall_time),
+        }
+    }
+
+    /// [`with_wall_time`](Self::with_wall_time), refusing a NaN or infinite `wall_time` here.
+    pub fn try_with_wall_time(&self, wall_time: f64) -> Result<SummaryWriter> {
+        check_wall_time(wall_time)?;
+        Ok(self.with_wall_time(wall_time))
+    }
+
+    /// The wall time for a new event: the fixed one, checked, or now.
+    fn checked_wall_time(&self) -> Result<f64> {
+        match self.wall_time {
+            Some(t) => check_wall_time(t).map(|()| t),
+            None => Ok(now_secs()),
         }
     }
 
@@ -207,6 +258,7 @@ impl SummaryWriter {
 
     /// Logs a prepared `Summary` (for plugins this crate has no helper for).
     pub fn add_summary<S: TryInto<i64>>(&self, summary: Summary, step: S) -> Result<()> {
+        self.checked_wall_time()?;
         let event = self.event(summary, to_step(step)?);
         self.inner.main.add_event(&event)
     }
@@ -217,7 +269,7 @@ impl SummaryWriter {
     where
         F: FnOnce() -> Result<Summary> + Send + 'static,
     {
-        let wall_time = self.wall_time.unwrap_or_else(now_secs);
+        let wall_time = self.checked_wall_time()?;
         let deferred: DeferredEvent = Box::new(move || {
             Ok(Event {
                 wall_time,
@@ -242,8 +294,12 @@ impl SummaryWriter {
     }
 
     /// Logs several scalars in one chart, as PyTorch's `add_scalars`: each `(tag, value)` goes
-    /// to its own sub-run `<log_dir>/<main_tag with '/' as '_'>_<tag>` under the tag
-    /// `main_tag`, so TensorBoard draws them as one chart with one line per sub-run.
+    /// to its own sub-run `<log_dir>/<main_tag>_<tag>` under the tag `main_tag`, so TensorBoard
+    /// draws them as one chart with one line per sub-run.
+    ///
+    /// In the sub-run's directory name, `/` and `\` in `main_tag` and `tag` become `_` so that
+    /// a sub-run never leaves the log directory (PyTorch replaces them in `main_tag` only, and
+    /// a `tag` such as `../x` would escape it).
     pub fn add_scalars<K: AsRef<str>, V: Copy + Into<f64>, S: TryInto<i64>>(
         &self,
         main_tag: &str,
@@ -252,13 +308,14 @@ impl SummaryWriter {
     ) -> Result<()> {
         check_tag(main_tag)?;
         let step = to_step(step)?;
+        self.checked_wall_time()?;
         for (tag, value) in scalars {
             let tag = tag.as_ref();
             check_tag(tag)?;
-            let dir = self
-                .inner
-                .log_dir
-                .join(format!("{}_{}", main_tag.replace('/', "_"), tag));
+            let dir =
+                self.inner
+                    .log_dir
+                    .join(format!("{}_{}", path_safe(main_tag), path_safe(tag)));
             let writer = self.sub_run(dir)?;
             let event = self.event(scalar_summary(main_tag, (*value).into()), step);
             writer.add_event(&event)?;
@@ -272,6 +329,9 @@ impl SummaryWriter {
             .sub_runs
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if self.inner.closed.load(Ordering::Acquire) {
+            return Err(Error::Closed);
+        }
         if let Some(writer) = runs.get(&dir) {
             return Ok(Arc::clone(writer));
         }
@@ -370,6 +430,16 @@ impl SummaryWriter {
     /// [`Error::Closed`], on this handle and its clones. Dropping the last clone closes too, but
     /// cannot report errors.
     pub fn close(&self) -> Result<()> {
+        {
+            // Under the lock, so that an `add_scalars` racing with us either got its sub-run
+            // before (and `all_files` closes it) or sees `closed`.
+            let _runs = self
+                .inner
+                .sub_runs
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            self.inner.closed.store(true, Ordering::Release);
+        }
         let mut result = self.inner.main.close();
         for writer in self.all_files() {
             let closed = writer.close();

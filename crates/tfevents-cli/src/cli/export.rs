@@ -100,17 +100,22 @@ pub fn run(logdir: &Path, as_json: bool, output: Option<&Path>) -> CliResult {
         Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
+    let read = |run| -> Result<RunData, Box<dyn std::error::Error>> {
+        let data = RunData::read(run)?;
+        warn_damaged(&data);
+        Ok(data)
+    };
     if as_json {
         let mut all = Vec::new();
         for run in &runs {
-            all.push(run_json(&run.name, &RunData::read(run)?)?);
+            all.push(run_json(&run.name, &read(run)?)?);
         }
         serde_json::to_writer(&mut out, &json!({ "runs": all }))?;
         writeln!(out)?;
     } else {
         writeln!(out, "run,tag,step,wall_time,value")?;
         for run in &runs {
-            for (tag, series) in &RunData::read(run)?.scalars {
+            for (tag, series) in &read(run)?.scalars {
                 for p in series {
                     writeln!(
                         out,
@@ -127,6 +132,17 @@ pub fn run(logdir: &Path, as_json: bool, output: Option<&Path>) -> CliResult {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A damaged file does not stop the export: its earlier records are in it, and this says so.
+fn warn_damaged(data: &RunData) {
+    for damaged in &data.damaged {
+        eprintln!(
+            "warning: {}: {} (its records before the damage are exported)",
+            damaged.path.display(),
+            damaged.error
+        );
+    }
 }
 
 fn csv(field: &str) -> String {

@@ -1,78 +1,110 @@
-//! `ls`: one line per run and tag.
+//! `ls`: one line per run and tag; `--follow` re-lists as a live run grows.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use tfevents::reader::{discover_runs, RunData};
+use tfevents::reader::{discover_runs, Run, RunData, RunReader};
 
 use super::CliResult;
 
+/// `steps 100 to 200`, `step 7`, or `-` for an empty series.
 fn range<I: Iterator<Item = i64> + Clone>(steps: I) -> String {
     match (steps.clone().min(), steps.max()) {
-        (Some(lo), Some(hi)) => format!("{lo}..={hi}"),
+        (Some(lo), Some(hi)) if lo == hi => format!("step {lo}"),
+        (Some(lo), Some(hi)) => format!("steps {lo} to {hi}"),
         _ => "-".into(),
     }
 }
 
-/// Prints runs with their tags, kinds, counts and step ranges.
-pub fn run(logdir: &Path) -> CliResult {
-    let runs = discover_runs(logdir)?;
+/// How `ls --follow` polls.
+pub struct Follow {
+    /// Time between two polls.
+    pub interval: Duration,
+    /// Stop after this many polls; `None`: until interrupted.
+    pub polls: Option<u64>,
+}
+
+/// Prints runs with their tags, kinds, counts and step ranges; with `follow`, reads what was
+/// appended every interval and prints the listing again when anything changed.
+pub fn run(logdir: &Path, follow: Option<Follow>) -> CliResult {
+    let mut readers: BTreeMap<String, RunReader> = BTreeMap::new();
     let mut out = std::io::stdout().lock();
-    if runs.is_empty() {
-        writeln!(out, "no event files under {}", logdir.display())?;
-    }
-    for run in runs {
-        let data = RunData::read(&run)?;
-        writeln!(
-            out,
-            "{}  ({} files, {} events)",
-            run.name,
-            run.files.len(),
-            data.events
-        )?;
-        for (tag, s) in &data.scalars {
-            writeln!(
-                out,
-                "  scalar     {tag:40} {:6}  steps {}",
-                s.len(),
-                range(s.iter().map(|p| p.step))
-            )?;
+    let mut poll = 0u64;
+    loop {
+        poll += 1;
+        let mut changed = poll == 1;
+        for run in discover_runs(logdir)? {
+            let reader = readers.entry(run.name.clone()).or_insert_with(|| {
+                changed = true;
+                RunReader::new(run.clone())
+            });
+            reader.update_run(&run);
+            changed |= reader.poll() > 0;
         }
-        for (tag, s) in &data.histograms {
-            writeln!(
-                out,
-                "  histogram  {tag:40} {:6}  steps {}",
-                s.len(),
-                range(s.iter().map(|p| p.step))
-            )?;
+        if changed {
+            if poll > 1 {
+                writeln!(out)?;
+            }
+            if readers.is_empty() {
+                writeln!(out, "no event files under {}", logdir.display())?;
+            }
+            for reader in readers.values() {
+                print_run(&mut out, reader.run(), reader.data())?;
+            }
+            out.flush()?;
         }
-        for (tag, s) in &data.images {
-            writeln!(
-                out,
-                "  image      {tag:40} {:6}  steps {}",
-                s.len(),
-                range(s.iter().map(|p| p.step))
-            )?;
+        let Some(follow) = &follow else { break };
+        if follow.polls.is_some_and(|n| poll >= n) {
+            break;
         }
-        for (tag, s) in &data.texts {
-            writeln!(
-                out,
-                "  text       {tag:40} {:6}  steps {}",
-                s.len(),
-                range(s.iter().map(|p| p.step))
-            )?;
-        }
-        for (tag, n) in &data.other_tensors {
-            writeln!(out, "  tensor     {tag:40} {n:6}")?;
-        }
-        for (path, have) in &data.torn_tails {
-            writeln!(
-                out,
-                "  note: {} ends with an incomplete record of {have} bytes",
-                path.display()
-            )?;
-        }
+        std::thread::sleep(follow.interval);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_run(out: &mut impl Write, run: &Run, data: &RunData) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{}  ({} files, {} events)",
+        run.name,
+        run.files.len(),
+        data.events
+    )?;
+    let mut line = |kind: &str, tag: &str, n: usize, steps: String| {
+        writeln!(out, "  {kind:10} {tag:40} {n:6}  {steps}")
+    };
+    for (tag, s) in &data.scalars {
+        line("scalar", tag, s.len(), range(s.iter().map(|p| p.step)))?;
+    }
+    for (tag, s) in &data.histograms {
+        line("histogram", tag, s.len(), range(s.iter().map(|p| p.step)))?;
+    }
+    for (tag, s) in &data.images {
+        line("image", tag, s.len(), range(s.iter().map(|p| p.step)))?;
+    }
+    for (tag, s) in &data.texts {
+        line("text", tag, s.len(), range(s.iter().map(|p| p.step)))?;
+    }
+    for (tag, n) in &data.other_tensors {
+        line("tensor", tag, *n, String::new())?;
+    }
+    for (path, have) in &data.torn_tails {
+        writeln!(
+            out,
+            "  note: {} ends with an incomplete record of {have} bytes",
+            path.display()
+        )?;
+    }
+    for damaged in &data.damaged {
+        writeln!(
+            out,
+            "  damaged: {} (records before the damage are listed): {}",
+            damaged.path.display(),
+            damaged.error
+        )?;
+    }
+    Ok(())
 }

@@ -1,27 +1,35 @@
 //! Reading event files back: record by record with every checksum checked, whole runs as
-//! series, and run discovery as TensorBoard does it.
+//! series (keeping what is readable when a file is damaged), run discovery as TensorBoard does
+//! it, and following a run that is still being written.
 
 mod runs;
 mod series;
+mod tensor;
 
 pub use runs::{discover_runs, Run};
-pub use series::{HistogramPoint, ImagePoint, RunData, ScalarPoint, TextPoint};
+pub use series::{
+    DamagedFile, HistogramPoint, ImagePoint, RunData, RunReader, ScalarPoint, TextPoint,
+};
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use prost::Message;
 
-use crate::error::{Error, Result};
+use crate::error::{CorruptKind, Error, Result};
 use crate::proto::Event;
-use crate::record::{read_record, ReadOutcome};
+use crate::record::{ReadOutcome, RecordReader};
 
-/// Iterates over the events of one file, checking both checksums of every record.
+/// Iterates over the events of one file (or any [`Read`]), checking both checksums of every
+/// record.
 ///
 /// A torn final record (the writer was killed mid-write, or is still writing) ends the
-/// iteration cleanly; [`torn_tail`](Self::torn_tail) then tells how many bytes it had. A damaged
-/// record yields one `Err` and ends the iteration, since nothing after it can be trusted.
+/// iteration cleanly; [`torn_tail`](Self::torn_tail) then tells how many bytes it had. The
+/// iteration can be resumed: calling `next()` again after it returned `None` reads the records
+/// appended since, so a live file can be followed. A damaged record yields one `Err` and ends
+/// the iteration for good, since nothing after it can be trusted; TensorBoard's reader also
+/// gives up on such a file and reads the others.
 ///
 /// ```no_run
 /// # fn main() -> tfevents::Result<()> {
@@ -33,13 +41,11 @@ use crate::record::{read_record, ReadOutcome};
 /// # }
 /// ```
 #[derive(Debug)]
-pub struct EventFileReader {
+pub struct EventFileReader<R = BufReader<File>> {
     path: PathBuf,
-    source: BufReader<File>,
-    offset: u64,
-    len: u64,
+    records: RecordReader<R>,
     torn: Option<u64>,
-    done: bool,
+    dead: bool,
 }
 
 impl EventFileReader {
@@ -47,18 +53,22 @@ impl EventFileReader {
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let file = File::open(&path).map_err(|e| Error::io("cannot open event file", &path, e))?;
-        let len = file
-            .metadata()
-            .map_err(|e| Error::io("cannot read metadata of", &path, e))?
-            .len();
-        Ok(EventFileReader {
+        Ok(Self::from_reader(
+            BufReader::with_capacity(1 << 16, file),
             path,
-            source: BufReader::with_capacity(1 << 16, file),
-            offset: 0,
-            len,
+        ))
+    }
+}
+
+impl<R: Read> EventFileReader<R> {
+    /// Reads events from `src`; `name` only names it in errors.
+    pub fn from_reader(src: R, name: impl Into<PathBuf>) -> Self {
+        EventFileReader {
+            path: name.into(),
+            records: RecordReader::new(src),
             torn: None,
-            done: false,
-        })
+            dead: false,
+        }
     }
 
     /// The file being read.
@@ -71,67 +81,63 @@ impl EventFileReader {
         self.torn
     }
 
+    /// True once a damaged record was found: nothing more is read from this file.
+    pub fn is_damaged(&self) -> bool {
+        self.dead
+    }
+
     /// Bytes of the file consumed so far (the start of the next record).
     pub fn offset(&self) -> u64 {
-        self.offset
+        self.records.offset()
     }
 
     /// The next record's raw bytes (a serialized `Event`), without decoding it.
     pub fn next_record(&mut self) -> Option<Result<Vec<u8>>> {
-        if self.done {
+        if self.dead {
             return None;
         }
-        let remaining = self.len.saturating_sub(self.offset);
-        let outcome = match read_record(&mut self.source, remaining) {
+        let outcome = match self.records.next_record() {
             Ok(outcome) => outcome,
             Err(e) => {
-                self.done = true;
+                self.dead = true;
                 return Some(Err(Error::io("cannot read", &self.path, e)));
             }
         };
         match outcome {
             ReadOutcome::Record(data) => {
-                self.offset +=
-                    (data.len() + crate::record::HEADER_LEN + crate::record::FOOTER_LEN) as u64;
+                self.torn = None;
                 Some(Ok(data))
             }
-            ReadOutcome::End => {
-                self.done = true;
+            ReadOutcome::Pending { have } => {
+                self.torn = (have > 0).then_some(have);
                 None
             }
-            ReadOutcome::Torn { have } => {
-                self.done = true;
-                self.torn = Some(have);
-                None
-            }
-            ReadOutcome::Corrupt(reason) => {
-                self.done = true;
-                Some(Err(Error::Corrupt {
-                    path: self.path.clone(),
-                    offset: self.offset,
-                    reason,
-                }))
-            }
+            ReadOutcome::Corrupt(kind) => Some(Err(self.damaged(self.offset(), kind))),
+        }
+    }
+
+    fn damaged(&mut self, offset: u64, kind: CorruptKind) -> Error {
+        self.dead = true;
+        Error::Corrupt {
+            path: self.path.clone(),
+            offset,
+            kind,
         }
     }
 }
 
-impl Iterator for EventFileReader {
+impl<R: Read> Iterator for EventFileReader<R> {
     type Item = Result<Event>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let start = self.offset;
+        let start = self.offset();
         let data = match self.next_record()? {
             Ok(data) => data,
             Err(e) => return Some(Err(e)),
         };
-        Some(Event::decode(data.as_slice()).map_err(|e| {
-            self.done = true;
-            Error::Corrupt {
-                path: self.path.clone(),
-                offset: start,
-                reason: format!("the record is not an Event: {e}"),
-            }
-        }))
+        Some(
+            Event::decode(data.as_slice())
+                .map_err(|e| self.damaged(start, CorruptKind::NotAnEvent(e.to_string()))),
+        )
     }
 }

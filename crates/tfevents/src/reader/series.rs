@@ -1,11 +1,13 @@
 //! A run read into per-tag series, as TensorBoard's loader sees it.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use crate::error::Result;
-use crate::proto::{event, session_log, summary, HistogramProto, TensorProto};
+use crate::error::{Error, Result};
+use crate::proto::{event, session_log, summary, Event, HistogramProto, TensorProto};
 
-use super::{EventFileReader, Run};
+use super::{tensor, EventFileReader, Run};
 
 /// One point of a scalar series.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,8 +59,21 @@ pub struct TextPoint {
     pub text: String,
 }
 
+/// A file of a run that could not be read to its end: the records before the damage are in
+/// the [`RunData`], the rest of that file is skipped, as TensorBoard skips it.
+#[derive(Clone, Debug)]
+pub struct DamagedFile {
+    /// The file.
+    pub path: PathBuf,
+    /// What was wrong: usually [`Error::Corrupt`] with the offset of the bad record.
+    pub error: Arc<Error>,
+}
+
 /// Everything a run holds, per kind and tag, in file order, with TensorBoard's purge rule
 /// applied: a `SessionLog START` at step `s` drops every earlier point with a step `>= s`.
+///
+/// TF2-style summaries (tensors of the `scalars` and `histograms` plugins, as TensorFlow 2 and
+/// Keras write them) are read as scalars and histograms.
 #[derive(Clone, Debug, Default)]
 pub struct RunData {
     /// Scalar series.
@@ -74,39 +89,49 @@ pub struct RunData {
     /// Events read, across all files.
     pub events: usize,
     /// Files whose last record was incomplete, with the bytes it had.
-    pub torn_tails: Vec<(std::path::PathBuf, u64)>,
+    pub torn_tails: Vec<(PathBuf, u64)>,
+    /// Files with a damaged record (or that could not be read): their earlier records are
+    /// here, the rest was skipped.
+    pub damaged: Vec<DamagedFile>,
 }
 
 impl RunData {
-    /// Reads every file of `run` in order. A damaged record is an error; a torn tail is not
-    /// (it is listed in [`torn_tails`](Self::torn_tails)).
+    /// Reads every file of `run` in order. A damaged record ends its file, not the run: it is
+    /// listed in [`damaged`](Self::damaged) and every other record still loads; a torn tail is
+    /// listed in [`torn_tails`](Self::torn_tails). The `Result` is kept for failures that lose
+    /// the whole run; today there are none.
     pub fn read(run: &Run) -> Result<RunData> {
+        let mut reader = RunReader::new(run.clone());
+        reader.poll();
+        Ok(reader.into_data())
+    }
+
+    /// The series of `events`, as if they were one file's records: for events that do not
+    /// come from a file (a network stream, a test, a fuzzer).
+    pub fn from_events<I: IntoIterator<Item = Event>>(events: I) -> RunData {
         let mut data = RunData::default();
-        let mut plugins: HashMap<String, String> = HashMap::new();
-        for path in &run.files {
-            let mut reader = EventFileReader::open(path)?;
-            for event in reader.by_ref() {
-                let event = event?;
-                data.events += 1;
-                match event.what {
-                    Some(event::What::SessionLog(log))
-                        if log.status == session_log::SessionStatus::Start as i32 =>
-                    {
-                        data.purge_from(event.step);
-                    }
-                    Some(event::What::Summary(summary)) => {
-                        for value in summary.value {
-                            data.add_value(&mut plugins, event.step, event.wall_time, value);
-                        }
-                    }
-                    _ => {}
+        let mut plugins = HashMap::new();
+        for event in events {
+            data.add_event(&mut plugins, event);
+        }
+        data
+    }
+
+    fn add_event(&mut self, plugins: &mut HashMap<String, String>, event: Event) {
+        self.events += 1;
+        match event.what {
+            Some(event::What::SessionLog(log))
+                if log.status == session_log::SessionStatus::Start as i32 =>
+            {
+                self.purge_from(event.step);
+            }
+            Some(event::What::Summary(summary)) => {
+                for value in summary.value {
+                    self.add_value(plugins, event.step, event.wall_time, value);
                 }
             }
-            if let Some(have) = reader.torn_tail() {
-                data.torn_tails.push((path.clone(), have));
-            }
+            _ => {}
         }
-        Ok(data)
     }
 
     fn add_value(
@@ -151,14 +176,35 @@ impl RunData {
                 });
             }
             Some(summary::value::Value::Tensor(tensor)) => {
-                if plugins.get(&tag).map(String::as_str) == Some("text") {
-                    self.texts.entry(tag).or_default().push(TextPoint {
+                let plugin = plugins.get(&tag).map(String::as_str);
+                match plugin {
+                    Some("text") => self.texts.entry(tag).or_default().push(TextPoint {
                         step,
                         wall_time,
                         text: tensor_text(&tensor),
-                    });
-                } else {
-                    *self.other_tensors.entry(tag).or_default() += 1;
+                    }),
+                    Some("scalars") => match tensor::scalar(&tensor) {
+                        Some(value) => self.scalars.entry(tag).or_default().push(ScalarPoint {
+                            step,
+                            wall_time,
+                            value,
+                        }),
+                        None => *self.other_tensors.entry(tag).or_default() += 1,
+                    },
+                    Some("histograms") => match tensor::histogram(&tensor) {
+                        Some(histogram) => {
+                            self.histograms
+                                .entry(tag)
+                                .or_default()
+                                .push(HistogramPoint {
+                                    step,
+                                    wall_time,
+                                    histogram,
+                                })
+                        }
+                        None => *self.other_tensors.entry(tag).or_default() += 1,
+                    },
+                    _ => *self.other_tensors.entry(tag).or_default() += 1,
                 }
             }
             _ => {}
@@ -188,4 +234,109 @@ fn tensor_text(tensor: &TensorProto) -> String {
         .map(|s| String::from_utf8_lossy(s).into_owned())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Reads a run incrementally: each [`poll`](Self::poll) reads the records appended since the
+/// last one (and files that appeared), so a run that is still being written can be followed.
+#[derive(Debug)]
+pub struct RunReader {
+    run: Run,
+    files: Vec<FileState>,
+    plugins: HashMap<String, String>,
+    data: RunData,
+}
+
+#[derive(Debug)]
+struct FileState {
+    path: PathBuf,
+    /// `None` once the file is damaged or could not be opened.
+    reader: Option<EventFileReader>,
+}
+
+impl RunReader {
+    /// A reader for `run`; nothing is read before the first [`poll`](Self::poll).
+    pub fn new(run: Run) -> Self {
+        RunReader {
+            run,
+            files: Vec::new(),
+            plugins: HashMap::new(),
+            data: RunData::default(),
+        }
+    }
+
+    /// The run being read.
+    pub fn run(&self) -> &Run {
+        &self.run
+    }
+
+    /// Takes the run's file list from a newer discovery (files are only ever added).
+    pub fn update_run(&mut self, run: &Run) {
+        for path in &run.files {
+            if !self.run.files.contains(path) {
+                self.run.files.push(path.clone());
+            }
+        }
+    }
+
+    /// Reads what was appended since the last poll; returns how many events that was.
+    pub fn poll(&mut self) -> usize {
+        let before = self.data.events;
+        for path in &self.run.files {
+            if !self.files.iter().any(|f| &f.path == path) {
+                let reader = match EventFileReader::open(path) {
+                    Ok(reader) => Some(reader),
+                    Err(e) => {
+                        self.data.damaged.push(DamagedFile {
+                            path: path.clone(),
+                            error: Arc::new(e),
+                        });
+                        None
+                    }
+                };
+                self.files.push(FileState {
+                    path: path.clone(),
+                    reader,
+                });
+            }
+        }
+        for file in &mut self.files {
+            let Some(reader) = file.reader.as_mut() else {
+                continue;
+            };
+            for event in reader.by_ref() {
+                match event {
+                    Ok(event) => self.data.add_event(&mut self.plugins, event),
+                    Err(e) => {
+                        self.data.damaged.push(DamagedFile {
+                            path: file.path.clone(),
+                            error: Arc::new(e),
+                        });
+                        break;
+                    }
+                }
+            }
+            if reader.is_damaged() {
+                file.reader = None;
+            }
+        }
+        self.data.torn_tails = self
+            .files
+            .iter()
+            .filter_map(|f| {
+                let have = f.reader.as_ref()?.torn_tail()?;
+                Some((f.path.clone(), have))
+            })
+            .collect();
+        self.data.events - before
+    }
+
+    /// What was read so far.
+    pub fn data(&self) -> &RunData {
+        &self.data
+    }
+
+    /// What was read, by value.
+    pub fn into_data(self) -> RunData {
+        self.data
+    }
 }

@@ -1,0 +1,126 @@
+//! The `tfevents` binary on a log directory with a damaged file: `ls` and `export` keep what is
+//! readable, `check` still fails.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use tfevents::reader::EventFileReader;
+use tfevents::SummaryWriter;
+
+fn tfevents(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tfevents"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A run of 200 scalars whose record of step 149 has a flipped byte, and a second, intact run.
+fn damaged_logdir(dir: &Path) {
+    let w = SummaryWriter::new(dir.join("bad")).unwrap();
+    for step in 0..200 {
+        w.add_scalar("loss", step as f64, step).unwrap();
+    }
+    w.close().unwrap();
+    let mut reader = EventFileReader::open(w.file_path()).unwrap();
+    // Skip the header and steps 0..149 to find where step 149's record starts.
+    for _ in 0..150 {
+        reader.next().unwrap().unwrap();
+    }
+    let offset = reader.offset() as usize;
+    let mut bytes = std::fs::read(w.file_path()).unwrap();
+    bytes[offset + 14] ^= 0x20;
+    std::fs::write(w.file_path(), bytes).unwrap();
+    let good = SummaryWriter::new(dir.join("good")).unwrap();
+    good.add_scalar("acc", 0.5, 7).unwrap();
+    good.close().unwrap();
+}
+
+#[test]
+fn ls_lists_what_is_readable_and_notes_the_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    damaged_logdir(dir.path());
+    let out = tfevents(&["ls", dir.path().to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("steps 0 to 148"), "{stdout}");
+    assert!(stdout.contains("step 7"), "{stdout}");
+    assert!(!stdout.contains("..="), "{stdout}");
+    assert!(
+        stdout.contains("damaged:") && stdout.contains("checksum"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn export_keeps_the_records_before_the_damage_and_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    damaged_logdir(dir.path());
+    let out = tfevents(&["export", dir.path().to_str().unwrap()]);
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let runs = json["runs"].as_array().unwrap();
+    assert_eq!(runs[0]["run"], "bad");
+    assert_eq!(runs[0]["scalars"]["loss"].as_array().unwrap().len(), 149);
+    assert_eq!(runs[1]["scalars"]["acc"].as_array().unwrap().len(), 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning:"));
+    let csv = tfevents(&["export", dir.path().to_str().unwrap(), "--format", "csv"]);
+    assert!(csv.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&csv.stdout).lines().count(),
+        1 + 149 + 1
+    );
+}
+
+#[test]
+fn check_still_fails_on_the_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    damaged_logdir(dir.path());
+    let out = tfevents(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
+}
+
+#[test]
+fn ls_follow_sees_a_live_run_grow() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = SummaryWriter::new(dir.path()).unwrap();
+    w.add_scalar("x", 1.0, 0).unwrap();
+    w.flush().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tfevents"))
+        .args([
+            "ls",
+            dir.path().to_str().unwrap(),
+            "--follow",
+            "--interval",
+            "0.05",
+        ])
+        .args(["--polls", "40"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    for step in 1..10 {
+        w.add_scalar("x", step as f64, step).unwrap();
+    }
+    w.flush().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("step 0\n"), "{stdout}");
+    assert!(stdout.contains("steps 0 to 9"), "{stdout}");
+    w.close().unwrap();
+}
+
+#[test]
+fn follow_options_need_follow_and_a_sane_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    assert!(!tfevents(&["ls", d, "--polls", "1"]).status.success());
+    assert!(!tfevents(&["ls", d, "--follow", "--interval", "1e-9"])
+        .status
+        .success());
+    assert!(!tfevents(&["ls", d, "--follow", "--interval", "nan"])
+        .status
+        .success());
+}
