@@ -30,7 +30,7 @@ use rand::{Rng, SeedableRng};
 #[derive(Parser, Debug)]
 #[command(about = "Seed 003: AlexNet kernel grids (pretrained, or trained here on MNIST)")]
 pub struct Args {
-    /// Adam steps of the small net when no --weights are given.
+    /// SGD steps (lr 0.05) of the small net when no --weights are given.
     #[arg(long, default_value_t = 300)]
     steps: usize,
     /// Pretrained AlexNet weights (.safetensors or .pth).
@@ -223,13 +223,14 @@ pub fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         writer.add_scalar("train/loss", loss, step as i64)?;
         pb.set_message(format!("loss {loss:.4}"));
         pb.inc(1);
-        if (step + 1) % 100 == 0 {
+        // The last step's accuracy is measured once, after the loop.
+        if (step + 1) % 100 == 0 && step + 1 < args.steps {
             let acc = accuracy(&net, &test, &dev)?;
             writer.add_scalar("test/accuracy", acc, (step + 1) as i64)?;
             pb.suspend(|| println!("step {}: test accuracy {acc:.4}", step + 1));
         }
     }
-    pb.finish_and_clear();
+    pb.finish();
     let kgrid = first_kernels_grid(&net)?;
     writer.add_image_with_format(
         "train/conv1 kernels (x8)",

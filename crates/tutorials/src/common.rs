@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::mnist::Mnist;
 use candle_core::Tensor;
 use candle_tensorboard::SummaryWriter;
-use indicatif::{ProgressBar, ProgressStyle};
+use crate::progress::Progress;
 
 /// Flags every seed example takes.
 #[derive(clap::Args, Debug, Clone)]
@@ -29,7 +29,7 @@ impl CommonArgs {
         Ok(w)
     }
 
-    /// The training digits: `--data DIR` (train files first), else the bundled subset.
+    /// The training digits: `--data DIR` (train files first), else the bundled 10,000.
     pub fn mnist(&self) -> candle_tensorboard::Result<Mnist> {
         match &self.data {
             Some(d) => Mnist::load_dir(d, true),
@@ -38,15 +38,10 @@ impl CommonArgs {
     }
 }
 
-/// A progress bar showing the step count and a message (the current loss).
-pub fn progress(len: u64) -> ProgressBar {
-    let pb = ProgressBar::new(len);
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:30} {pos}/{len} [{elapsed_precise}<{eta_precise}] {msg}")
-    {
-        pb.set_style(style);
-    }
-    pb
+/// The progress display of a `len`-step loop: a bar with the live message on a terminal,
+/// a plain line every few seconds when the output goes to a file (see [`Progress`]).
+pub fn progress(len: u64) -> Progress {
+    Progress::new(len)
 }
 
 /// Saves `img` (CHW, values in [0, 1]) as a PNG when the env var `EXAMPLE_PNG_DIR` is set,

@@ -1,7 +1,8 @@
 //! The seed's hook demos (003, section 5.4): a tensor gradient hook on `a` in
 //! `y = (w + x) * (w + 1)`, then forward, forward-pre and backward hooks on a conv + pool net.
 //!
-//! Run: `cargo run --example hooks_demo` (a `--steps N` flag is accepted and ignored).
+//! Run: `cargo run --example hooks_demo` (it writes no log; `--steps N` is accepted and
+//! ignored, so that it runs like the other examples).
 
 use std::sync::{Arc, Mutex};
 
@@ -61,8 +62,20 @@ impl Module for Net {
     }
 }
 
+/// The flags: none that change the demo, but `--help` prints what it does.
+#[derive(clap::Parser, Debug)]
+#[command(
+    about = "PyTorch's TensorBoard tutorial, section 5.4: a tensor gradient hook, then forward, forward-pre and backward hooks on a conv + pool net, with the tutorial's printouts (writes no log)"
+)]
+pub struct Args {
+    /// Accepted and ignored (the demo has no training loop), like the other examples' flag.
+    #[arg(long)]
+    pub steps: Option<usize>,
+}
+
 /// The example\'s entry point: parses the command line and runs it.
 pub fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let _args = <Args as clap::Parser>::parse();
     run()
 }
 

@@ -15,7 +15,8 @@
 //!
 //! The support code the tutorials share is here too, not in the library: the MNIST reader and
 //! the bundled digits ([`mnist`]), gymnasium's MountainCar ([`mountain_car`]), allocator tuning
-//! ([`alloc`]) and the benchmark workloads ([`bench_workloads`]).
+//! ([`alloc`]), the progress display ([`progress`]), the digit classifier that scores the
+//! GAN's samples ([`digit_classifier`]) and the benchmark workloads ([`bench_workloads`]).
 
 pub mod alexnet_kernels;
 pub mod alloc;
@@ -24,10 +25,12 @@ pub mod bench_workloads;
 pub mod bench_workloads_cli;
 pub mod common;
 pub mod demo;
+pub mod digit_classifier;
 pub mod dqn_mountaincar;
 pub mod feature_maps;
 pub mod gan_mnist;
 pub mod hooks_demo;
 pub mod mnist;
 pub mod mountain_car;
+pub mod progress;
 pub mod tensorboard_tour;

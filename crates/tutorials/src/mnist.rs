@@ -1,7 +1,7 @@
 //! MNIST in the IDX format (`train-images-idx3-ubyte.gz` ...), gzip-compressed or raw.
 //!
-//! The crate ships the first 4000 digits under `data/mnist/` ([`Mnist::bundled`]) so the
-//! examples run offline; [`Mnist::load_dir`] reads the standard full files instead.
+//! The crate ships MNIST's 10,000 test digits under `data/mnist/` ([`Mnist::bundled`]) so
+//! the examples run offline; [`Mnist::load_dir`] reads the standard full files instead.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -132,15 +132,15 @@ impl Mnist {
     }
 
     /// Loads a directory holding the standard files: the first of `<prefix>-images-idx3-ubyte`
-    /// (with or without `.gz`) for the prefixes `train`, `t10k`, `mnist-10k`, `mnist-4k`, and
+    /// (with or without `.gz`) for the prefixes `train`, `t10k`, `mnist-10k`, and
     /// its `-labels-idx1-ubyte` partner. `split` picks `train` first (`true`) or the test
     /// prefixes only (`false`).
     pub fn load_dir(dir: impl AsRef<Path>, train: bool) -> Result<Self> {
         let dir = dir.as_ref();
         let prefixes: &[&str] = if train {
-            &["train", "t10k", "mnist-10k", "mnist-4k"]
+            &["train", "t10k", "mnist-10k"]
         } else {
-            &["t10k", "mnist-10k", "mnist-4k"]
+            &["t10k", "mnist-10k"]
         };
         for p in prefixes {
             for ext in [".gz", ""] {
@@ -167,7 +167,7 @@ impl Mnist {
             .join("mnist")
     }
 
-    /// The 4000 digits shipped with the crate (the first 4000 of the 10k MNIST file).
+    /// The 10,000 digits shipped with the crate (MNIST's test files, `mnist-10k-*.gz`).
     pub fn bundled() -> Result<Self> {
         Self::load_dir(Self::bundled_dir(), false)
     }

@@ -26,7 +26,7 @@ pub struct Args {
     /// SGD iterations (batch 100, lr 0.1).
     #[arg(long, default_value_t = 2000)]
     steps: usize,
-    /// Training images (the first ones of the bundled 4000, or of --data's file).
+    /// Training images (the first ones of the bundled 10,000, or of --data's file).
     #[arg(long, default_value_t = 3500)]
     train: usize,
     /// Test images, taken after the training images.
@@ -403,7 +403,7 @@ pub fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             epoch += 1;
         }
     }
-    pb.finish_and_clear();
+    pb.finish();
     let train_acc = network.accuracy(&x_train, &t_train);
     let test_acc = network.accuracy(&x_test, &t_test);
     writer.add_scalar("accuracy/train", train_acc, epoch)?;

@@ -1,6 +1,7 @@
-//! Uniform experience replay. A transition keeps its 4-frame state and only the newest
-//! frame of the next state (the next state is the last three frames plus that one), all as
-//! bytes: 35 KB per transition instead of 226 KB as f32.
+//! Uniform experience replay of n-step transitions. A transition keeps its 4-frame state and
+//! only the `k` frames the next state does not share with it (the state `k` actions later is
+//! the state's last `4 - k` frames plus those; `k` is the n of n-step returns, or fewer at an
+//! episode's end), all as bytes: 49 KB per 3-step transition instead of 226 KB as f32.
 
 use crate::mountain_car::{FRAME_SIZE, STACK_SIZE};
 use candle_core::{Device, Tensor};
@@ -10,10 +11,13 @@ const FRAME: usize = FRAME_SIZE * FRAME_SIZE;
 
 struct Transition {
     state: Vec<u8>,
-    next_frame: Vec<u8>,
+    /// The `k` newest frames of the state `k` actions later, oldest first.
+    next_frames: Vec<u8>,
     action: u32,
+    /// The discounted sum of the `k` rewards.
     reward: f32,
-    terminated: bool,
+    /// `gamma^k`, or 0 when the episode terminated within the `k` actions (no bootstrap).
+    discount: f32,
 }
 
 /// A ring buffer of transitions, sampled uniformly.
@@ -24,13 +28,14 @@ pub struct Replay {
 }
 
 /// A minibatch as tensors: states and next states `(B, 4, 84, 84)` in `[0, 1]`, actions
-/// `(B, 1)` u32, rewards `(B,)`, and `not_done` `(B,)` (0 where the episode terminated).
+/// `(B, 1)` u32, n-step rewards `(B,)`, and the discounts `(B,)` of the next states' values
+/// (`gamma^k`, 0 where the episode terminated).
 pub struct Batch {
     pub states: Tensor,
     pub next_states: Tensor,
     pub actions: Tensor,
     pub rewards: Tensor,
-    pub not_done: Tensor,
+    pub discounts: Tensor,
 }
 
 fn to_bytes(v: &[f32]) -> Vec<u8> {
@@ -48,21 +53,32 @@ impl Replay {
         }
     }
 
-    /// Stores `(state, action, reward, next state's newest frame, terminated)`.
+    /// Stores `(state, action, n-step reward, the next state's new frames, discount)`:
+    /// `next_frames` holds `k` frames (1 to 4, concatenated, oldest first), the ones seen after
+    /// each of the `k` actions.
     pub fn push(
         &mut self,
         state: &[f32],
         action: usize,
         reward: f32,
-        next_frame: &[f32],
-        terminated: bool,
-    ) {
+        next_frames: &[f32],
+        discount: f32,
+    ) -> Result<(), String> {
+        let k = next_frames.len() / FRAME;
+        if state.len() != STACK_SIZE * FRAME || k == 0 || k > STACK_SIZE || next_frames.len() != k * FRAME {
+            return Err(format!(
+                "replay: a state of {} values and {} next-frame values; expected {} and 1 to {STACK_SIZE} frames of {FRAME}",
+                state.len(),
+                next_frames.len(),
+                STACK_SIZE * FRAME
+            ));
+        }
         let t = Transition {
             state: to_bytes(state),
-            next_frame: to_bytes(next_frame),
+            next_frames: to_bytes(next_frames),
             action: action as u32,
             reward,
-            terminated,
+            discount,
         };
         if self.items.len() < self.capacity {
             self.items.push(t);
@@ -70,26 +86,37 @@ impl Replay {
             self.items[self.next] = t;
         }
         self.next = (self.next + 1) % self.capacity;
+        Ok(())
     }
 
-    /// `n` transitions drawn uniformly with replacement.
+    /// Transitions held.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// `n` transitions drawn uniformly with replacement (an error when none are held).
     pub fn sample<R: Rng>(
         &self,
         n: usize,
         rng: &mut R,
         dev: &Device,
     ) -> candle_core::Result<Batch> {
+        if self.items.is_empty() {
+            return Err(candle_core::Error::Msg(
+                "replay: sampled before any transition was stored".into(),
+            ));
+        }
         let mut s = Vec::with_capacity(n * STACK_SIZE * FRAME);
         let mut s2 = Vec::with_capacity(n * STACK_SIZE * FRAME);
-        let (mut a, mut r, mut nd) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut a, mut r, mut disc) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..n {
             let t = &self.items[rng.random_range(0..self.items.len())];
             s.extend(t.state.iter().map(|&b| b as f32 / 255.0));
-            s2.extend(t.state[FRAME..].iter().map(|&b| b as f32 / 255.0));
-            s2.extend(t.next_frame.iter().map(|&b| b as f32 / 255.0));
+            s2.extend(t.state[t.next_frames.len()..].iter().map(|&b| b as f32 / 255.0));
+            s2.extend(t.next_frames.iter().map(|&b| b as f32 / 255.0));
             a.push(t.action);
             r.push(t.reward);
-            nd.push(if t.terminated { 0f32 } else { 1.0 });
+            disc.push(t.discount);
         }
         let shape = (n, STACK_SIZE, FRAME_SIZE, FRAME_SIZE);
         Ok(Batch {
@@ -97,7 +124,7 @@ impl Replay {
             next_states: Tensor::from_vec(s2, shape, dev)?,
             actions: Tensor::from_vec(a, (n, 1), dev)?,
             rewards: Tensor::from_vec(r, n, dev)?,
-            not_done: Tensor::from_vec(nd, n, dev)?,
+            discounts: Tensor::from_vec(disc, n, dev)?,
         })
     }
 }
