@@ -16,6 +16,8 @@ use crate::summary::histogram::{make_histogram, Bins, HistogramValues};
 use crate::summary::{scalar::scalar_summary, text::text_summary};
 
 mod images;
+mod mesh;
+mod projector;
 pub use images::IntoDataFormat;
 
 /// Writes TensorBoard event files for one run.

@@ -441,3 +441,5 @@ impl TensorShapeProto {
         }
     }
 }
+
+pub mod mesh;

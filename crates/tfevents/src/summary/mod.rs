@@ -2,5 +2,7 @@
 
 pub mod histogram;
 pub mod image;
+pub mod mesh;
+pub mod projector;
 pub mod scalar;
 pub mod text;

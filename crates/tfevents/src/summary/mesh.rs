@@ -1,0 +1,316 @@
+//! The mesh plugin: point clouds and triangle meshes drawn with three.js.
+//!
+//! A mesh is one summary with up to three values, as PyTorch's `summary.mesh` writes it:
+//! `<tag>_VERTEX`, `<tag>_FACE` and `<tag>_COLOR`, each a `DT_FLOAT` tensor of shape
+//! `[batch, n, 3]` in `float_val`, each with a `MeshPluginData` naming its part and the bitmask
+//! of the parts present. The plugin serves faces as int32 and colours as uint8, so both are
+//! taken here as integers and stored as floats exactly.
+
+use prost::Message;
+
+use crate::proto::mesh::{ContentType, MeshPluginData};
+use crate::proto::{
+    summary, summary_metadata::PluginData, DataType, Summary, SummaryMetadata, TensorProto,
+    TensorShapeProto,
+};
+use crate::{Error, Result};
+
+/// A batch of meshes: vertices, and optionally per-vertex colours, triangles and the three.js
+/// configuration (PyTorch's `add_mesh(tag, vertices, colors, faces, config_dict)`).
+///
+/// ```
+/// use tfevents::summary::mesh::Mesh;
+/// # fn main() -> tfevents::Result<()> {
+/// // One tetrahedron: 4 vertices, 4 faces, one colour per vertex.
+/// let v = [0., 0., 0., 1., 0., 0., 0., 1., 0., 0., 0., 1.];
+/// let f = [0, 1, 2, 0, 1, 3, 0, 2, 3, 1, 2, 3];
+/// let c = [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 0];
+/// let mesh = Mesh::new(&v, [1, 4])?.faces(&f, 4)?.colors(&c)?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mesh {
+    batch: usize,
+    points: usize,
+    vertices: Vec<f32>,
+    colors: Option<Vec<u8>>,
+    faces: Option<(usize, Vec<u32>)>,
+    config_json: String,
+}
+
+fn dims3(batch: usize, n: usize) -> Result<Vec<i32>> {
+    [batch, n, 3]
+        .iter()
+        .map(|&d| i32::try_from(d))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| {
+            Error::invalid(
+                "vertices",
+                "a dimension exceeds i32::MAX, which the mesh plugin's shape field holds",
+            )
+        })
+}
+
+impl Mesh {
+    /// `vertices` holds `batch x points x 3` coordinates, row-major (PyTorch's `(B, N, 3)`).
+    /// NaN and infinite coordinates are errors: three.js cannot frame such a mesh.
+    pub fn new(vertices: &[f32], [batch, points]: [usize; 2]) -> Result<Self> {
+        if batch == 0 || points == 0 {
+            return Err(Error::invalid(
+                "vertices",
+                format!(
+                    "shape ({batch}, {points}, 3) is empty; give at least one mesh with one vertex"
+                ),
+            ));
+        }
+        if batch.checked_mul(points).and_then(|p| p.checked_mul(3)) != Some(vertices.len()) {
+            return Err(Error::invalid(
+                "vertices",
+                format!(
+                    "shape ({batch}, {points}, 3) does not match the {} values given",
+                    vertices.len()
+                ),
+            ));
+        }
+        if let Some(i) = vertices.iter().position(|v| !v.is_finite()) {
+            return Err(Error::invalid(
+                "vertices",
+                format!("value {i} is {}; coordinates must be finite", vertices[i]),
+            ));
+        }
+        dims3(batch, points)?;
+        Ok(Mesh {
+            batch,
+            points,
+            vertices: vertices.to_vec(),
+            colors: None,
+            faces: None,
+            config_json: "{}".into(),
+        })
+    }
+
+    /// One RGB colour (0-255) per vertex: `batch x points x 3` bytes.
+    pub fn colors(mut self, colors: &[u8]) -> Result<Self> {
+        if colors.len() != self.vertices.len() {
+            return Err(Error::invalid(
+                "colors",
+                format!(
+                    "holds {} values but the vertices need {} ({} x {} x 3), one RGB per vertex",
+                    colors.len(),
+                    self.vertices.len(),
+                    self.batch,
+                    self.points
+                ),
+            ));
+        }
+        self.colors = Some(colors.to_vec());
+        Ok(self)
+    }
+
+    /// Triangles: `batch x faces x 3` vertex indices, each below the number of vertices.
+    pub fn faces(mut self, faces: &[u32], per_mesh: usize) -> Result<Self> {
+        if per_mesh == 0
+            || self
+                .batch
+                .checked_mul(per_mesh)
+                .and_then(|n| n.checked_mul(3))
+                != Some(faces.len())
+        {
+            return Err(Error::invalid(
+                "faces",
+                format!(
+                    "holds {} indices, not {} x {per_mesh} x 3 (batch x faces x 3) with at least one face",
+                    faces.len(),
+                    self.batch
+                ),
+            ));
+        }
+        if let Some(i) = faces.iter().position(|&f| f as usize >= self.points) {
+            return Err(Error::invalid(
+                "faces",
+                format!(
+                    "index {i} is {}, past the {} vertices of each mesh (indices start at 0)",
+                    faces[i], self.points
+                ),
+            ));
+        }
+        // The plugin reads faces back as int32 through float32: keep them exact.
+        if self.points > 1 << 24 {
+            return Err(Error::invalid(
+                "faces",
+                "meshes of more than 2^24 vertices cannot be indexed exactly by the plugin's float32 tensors",
+            ));
+        }
+        dims3(self.batch, per_mesh)?;
+        self.faces = Some((per_mesh, faces.to_vec()));
+        Ok(self)
+    }
+
+    /// The three.js configuration as a JSON object, PyTorch's `config_dict` serialised, e.g.
+    /// `{"camera": {"cls": "PerspectiveCamera", "fov": 75}}`. The text is stored as given; only
+    /// its outer braces are checked (the core has no JSON parser).
+    pub fn config_json(mut self, json: &str) -> Result<Self> {
+        let t = json.trim();
+        if !(t.starts_with('{') && t.ends_with('}')) {
+            return Err(Error::invalid(
+                "config_dict",
+                format!("{json:?} is not a JSON object; pass e.g. {{\"camera\": {{\"cls\": \"PerspectiveCamera\"}}}}"),
+            ));
+        }
+        self.config_json = t.to_string();
+        Ok(self)
+    }
+}
+
+/// The mesh plugin's summary for `mesh` under `tag`: one value per part present.
+pub fn mesh_summary(tag: &str, mesh: &Mesh) -> Result<Summary> {
+    let mut parts: Vec<(ContentType, usize, Vec<f32>)> =
+        vec![(ContentType::Vertex, mesh.points, mesh.vertices.clone())];
+    if let Some((n, faces)) = &mesh.faces {
+        parts.push((
+            ContentType::Face,
+            *n,
+            faces.iter().map(|&f| f as f32).collect(),
+        ));
+    }
+    if let Some(colors) = &mesh.colors {
+        parts.push((
+            ContentType::Color,
+            mesh.points,
+            colors.iter().map(|&c| f32::from(c)).collect(),
+        ));
+    }
+    let components = parts.iter().fold(0u32, |m, (c, ..)| m | 1 << (*c as i32));
+    let mut value = Vec::with_capacity(parts.len());
+    for (content_type, n, data) in parts {
+        let shape = dims3(mesh.batch, n)?;
+        let plugin = MeshPluginData {
+            version: 0,
+            name: tag.to_string(),
+            content_type: content_type as i32,
+            json_config: mesh.config_json.clone(),
+            shape,
+            components,
+        };
+        let suffix = match content_type {
+            ContentType::Vertex => "VERTEX",
+            ContentType::Face => "FACE",
+            ContentType::Color => "COLOR",
+            ContentType::Undefined => "UNDEFINED",
+        };
+        value.push(summary::Value {
+            tag: format!("{tag}_{suffix}"),
+            metadata: Some(SummaryMetadata {
+                plugin_data: Some(PluginData {
+                    plugin_name: "mesh".into(),
+                    content: plugin.encode_to_vec(),
+                }),
+                ..Default::default()
+            }),
+            value: Some(summary::value::Value::Tensor(TensorProto {
+                dtype: DataType::DtFloat as i32,
+                tensor_shape: Some(TensorShapeProto::from_dims(&[
+                    mesh.batch as i64,
+                    n as i64,
+                    3,
+                ])),
+                float_val: data,
+                ..Default::default()
+            })),
+            ..Default::default()
+        });
+    }
+    Ok(Summary { value })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tetra() -> Mesh {
+        let v = [0., 0., 0., 1., 0., 0., 0., 1., 0., 0., 0., 1.];
+        Mesh::new(&v, [1, 4]).unwrap()
+    }
+
+    #[test]
+    fn one_value_per_part_with_the_components_mask() {
+        let m = tetra()
+            .faces(&[0, 1, 2, 0, 1, 3], 2)
+            .unwrap()
+            .colors(&[9; 12])
+            .unwrap()
+            .config_json(r#"{"camera": {"cls": "PerspectiveCamera"}}"#)
+            .unwrap();
+        let s = mesh_summary("tet", &m).unwrap();
+        let tags: Vec<_> = s.value.iter().map(|v| v.tag.as_str()).collect();
+        assert_eq!(tags, ["tet_VERTEX", "tet_FACE", "tet_COLOR"]);
+        for v in &s.value {
+            let meta = v.metadata.as_ref().unwrap().plugin_data.as_ref().unwrap();
+            assert_eq!(meta.plugin_name, "mesh");
+            let d = MeshPluginData::decode(&meta.content[..]).unwrap();
+            assert_eq!(d.components, 0b1110);
+            assert_eq!(d.name, "tet");
+            assert_eq!(d.json_config, r#"{"camera": {"cls": "PerspectiveCamera"}}"#);
+        }
+        let Some(summary::value::Value::Tensor(faces)) = &s.value[1].value else {
+            panic!("faces are a tensor")
+        };
+        assert_eq!(faces.float_val, [0., 1., 2., 0., 1., 3.]);
+        let dims: Vec<i64> = faces
+            .tensor_shape
+            .as_ref()
+            .unwrap()
+            .dim
+            .iter()
+            .map(|d| d.size)
+            .collect();
+        assert_eq!(dims, [1, 2, 3]);
+    }
+
+    #[test]
+    fn vertices_only_is_a_point_cloud() {
+        let s = mesh_summary("pc", &tetra()).unwrap();
+        assert_eq!(s.value.len(), 1);
+        let meta = s.value[0]
+            .metadata
+            .as_ref()
+            .unwrap()
+            .plugin_data
+            .as_ref()
+            .unwrap();
+        let d = MeshPluginData::decode(&meta.content[..]).unwrap();
+        assert_eq!(
+            (d.components, d.shape.as_slice(), d.json_config.as_str()),
+            (2, &[1, 4, 3][..], "{}")
+        );
+    }
+
+    #[test]
+    fn bad_input_names_the_argument() {
+        let e = tetra().faces(&[0, 1, 4], 1).unwrap_err().to_string();
+        assert!(
+            e.contains("`faces`") && e.contains("past the 4 vertices"),
+            "{e}"
+        );
+        assert!(tetra()
+            .faces(&[0, 1], 1)
+            .unwrap_err()
+            .to_string()
+            .contains("`faces`"));
+        assert!(tetra()
+            .colors(&[0; 11])
+            .unwrap_err()
+            .to_string()
+            .contains("`colors`"));
+        assert!(Mesh::new(&[0.0; 5], [1, 2])
+            .unwrap_err()
+            .to_string()
+            .contains("`vertices`"));
+        assert!(Mesh::new(&[f32::NAN, 0., 0.], [1, 1]).is_err());
+        assert!(tetra()
+            .config_json("[1]")
+            .unwrap_err()
+            .to_string()
+            .contains("`config_dict`"));
+    }
+}

@@ -1,0 +1,709 @@
+//! The embedding projector's files, as PyTorch's `add_embedding` writes them.
+//!
+//! The projector reads no events: it reads, per run, `projector_config.pbtxt` (a text-format
+//! `ProjectorConfig` of `tensorboard/plugins/projector/projector_config.proto`) and the files it
+//! names. PyTorch lays an embedding out as
+//!
+//! ```text
+//! <run>/projector_config.pbtxt          one `embeddings { ... }` block per embedding
+//! <run>/<step, 5 digits>/<tag>/tensors.tsv   one row per point, values joined by tabs
+//! <run>/<step, 5 digits>/<tag>/metadata.tsv  one label per row (a header row if several columns)
+//! <run>/<step, 5 digits>/<tag>/sprite.png    the label images tiled in a square
+//! ```
+//!
+//! The functions here build those files' bytes, with no I/O; [`SummaryWriter::add_embedding`]
+//! (crate::SummaryWriter::add_embedding) writes them. Numbers are written as Python's `str` of
+//! a float writes them (PyTorch calls `str(x.item())`: `0.5`, `1e-05`, `0.10000000149011612`
+//! for the `f32` 0.1), so `tensors.tsv` is byte for byte PyTorch's.
+
+use std::fmt::Write as _;
+
+use super::image::ImageU8;
+use crate::{Error, Result};
+
+/// A matrix of embeddings, one row per point.
+pub trait EmbeddingMatrix {
+    /// `[rows, columns]`.
+    fn shape(&self) -> Result<[usize; 2]>;
+    /// Appends `tensors.tsv`: each row's values as Python prints them, joined by tabs, each row
+    /// ended by a newline.
+    fn write_tsv(&self, out: &mut String) -> Result<()>;
+}
+
+fn check_shape(len: usize, shape: [usize; 2]) -> Result<[usize; 2]> {
+    let [rows, cols] = shape;
+    if rows == 0 || cols == 0 {
+        return Err(Error::invalid(
+            "mat",
+            format!(
+                "has shape {shape:?}; an embedding needs at least one row (point) and one column"
+            ),
+        ));
+    }
+    if rows.checked_mul(cols) != Some(len) {
+        return Err(Error::invalid(
+            "mat",
+            format!("shape {shape:?} needs {rows}x{cols} values but the slice holds {len}; pass [points, dimensions]"),
+        ));
+    }
+    Ok(shape)
+}
+
+fn write_rows<T: Copy>(
+    data: &[T],
+    cols: usize,
+    out: &mut String,
+    mut put: impl FnMut(T, &mut String),
+) {
+    out.reserve(data.len() * 12);
+    for row in data.chunks_exact(cols) {
+        for (i, &v) in row.iter().enumerate() {
+            if i > 0 {
+                out.push('\t');
+            }
+            put(v, out);
+        }
+        out.push('\n');
+    }
+}
+
+impl EmbeddingMatrix for (&[f32], [usize; 2]) {
+    fn shape(&self) -> Result<[usize; 2]> {
+        check_shape(self.0.len(), self.1)
+    }
+    fn write_tsv(&self, out: &mut String) -> Result<()> {
+        let [_, cols] = self.shape()?;
+        // PyTorch's `.item()` widens to a Python float (f64) before printing.
+        write_rows(self.0, cols, out, |v, o| push_py_float(f64::from(v), o));
+        Ok(())
+    }
+}
+
+impl EmbeddingMatrix for (&[f64], [usize; 2]) {
+    fn shape(&self) -> Result<[usize; 2]> {
+        check_shape(self.0.len(), self.1)
+    }
+    fn write_tsv(&self, out: &mut String) -> Result<()> {
+        let [_, cols] = self.shape()?;
+        write_rows(self.0, cols, out, push_py_float);
+        Ok(())
+    }
+}
+
+#[cfg(feature = "candle")]
+impl EmbeddingMatrix for candle_core::Tensor {
+    fn shape(&self) -> Result<[usize; 2]> {
+        match self.dims() {
+            &[rows, cols] if rows > 0 && cols > 0 => Ok([rows, cols]),
+            dims => Err(Error::invalid(
+                "mat",
+                format!("has shape {dims:?}; pass a 2-d tensor [points, dimensions] with at least one of each"),
+            )),
+        }
+    }
+    fn write_tsv(&self, out: &mut String) -> Result<()> {
+        let [rows, cols] = EmbeddingMatrix::shape(self)?;
+        let values = self
+            .to_dtype(candle_core::DType::F64)?
+            .flatten_all()?
+            .to_vec1::<f64>()?;
+        (&values[..], [rows, cols]).write_tsv(out)
+    }
+}
+
+/// Appends `x` as Python's `repr`/`str` of a float prints it: the shortest digits that read
+/// back as `x`, positional for exponents -4 to 15 (always with a `.`), otherwise `1e-05` style.
+pub fn push_py_float(x: f64, out: &mut String) {
+    if x.is_nan() {
+        out.push_str("nan");
+        return;
+    }
+    if x.is_infinite() {
+        out.push_str(if x < 0.0 { "-inf" } else { "inf" });
+        return;
+    }
+    // `{:e}` gives the shortest round-trip digits as `d.ddde<exp>`; Python picks the same
+    // digits, only the layout differs.
+    let mut buf = [0u8; 40];
+    let sci = {
+        let mut w = SliceWriter {
+            buf: &mut buf,
+            len: 0,
+        };
+        // Cannot fail: 40 bytes hold any f64 in this form (at most 17 digits and "-", ".", "e-308").
+        let _ = write!(w, "{x:e}");
+        let len = w.len;
+        &buf[..len]
+    };
+    let (negative, sci) = match sci.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, sci),
+    };
+    let e_at = sci.iter().position(|&b| b == b'e').unwrap_or(sci.len());
+    let mantissa = &sci[..e_at];
+    let exp: i32 = std::str::from_utf8(sci.get(e_at + 1..).unwrap_or(b"0"))
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let mut digits = [0u8; 20];
+    let mut n = 0;
+    for &b in mantissa {
+        if b != b'.' && n < digits.len() {
+            digits[n] = b;
+            n += 1;
+        }
+    }
+    let digits = &digits[..n];
+    if negative {
+        out.push('-');
+    }
+    let push = |o: &mut String, d: &[u8]| {
+        for &b in d {
+            o.push(b as char);
+        }
+    };
+    if (-4..16).contains(&exp) {
+        if exp >= 0 {
+            let int_len = exp as usize + 1;
+            if digits.len() > int_len {
+                push(out, &digits[..int_len]);
+                out.push('.');
+                push(out, &digits[int_len..]);
+            } else {
+                push(out, digits);
+                for _ in digits.len()..int_len {
+                    out.push('0');
+                }
+                out.push_str(".0");
+            }
+        } else {
+            out.push_str("0.");
+            for _ in 0..(-exp - 1) {
+                out.push('0');
+            }
+            push(out, digits);
+        }
+    } else {
+        let (first, rest) = digits.split_at(digits.len().min(1));
+        push(out, first);
+        if !rest.is_empty() {
+            out.push('.');
+            push(out, rest);
+        }
+        let _ = write!(
+            out,
+            "e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.unsigned_abs()
+        );
+    }
+}
+
+struct SliceWriter<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl std::fmt::Write for SliceWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// `tensors.tsv` for `mat`.
+pub fn tensors_tsv(mat: &impl EmbeddingMatrix) -> Result<String> {
+    let mut out = String::new();
+    mat.write_tsv(&mut out)?;
+    Ok(out)
+}
+
+/// The labels of the points: one column, or a table with a header row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Metadata {
+    /// One label per point, no header (the projector takes one column without one).
+    Column(Vec<String>),
+    /// Several columns: the header names them, each row holds one value per column.
+    Table {
+        /// The column names (PyTorch's `metadata_header`).
+        header: Vec<String>,
+        /// One row per point.
+        rows: Vec<Vec<String>>,
+    },
+}
+
+impl Metadata {
+    /// One label per point from anything printable (`Metadata::column(labels.iter())`).
+    pub fn column<T: ToString>(labels: impl IntoIterator<Item = T>) -> Self {
+        Metadata::Column(labels.into_iter().map(|l| l.to_string()).collect())
+    }
+
+    /// A table of several columns with their header.
+    pub fn table<H: ToString, T: ToString, R: IntoIterator<Item = T>>(
+        header: impl IntoIterator<Item = H>,
+        rows: impl IntoIterator<Item = R>,
+    ) -> Self {
+        Metadata::Table {
+            header: header.into_iter().map(|h| h.to_string()).collect(),
+            rows: rows
+                .into_iter()
+                .map(|r| r.into_iter().map(|v| v.to_string()).collect())
+                .collect(),
+        }
+    }
+
+    /// The number of points labelled.
+    pub fn len(&self) -> usize {
+        match self {
+            Metadata::Column(labels) => labels.len(),
+            Metadata::Table { rows, .. } => rows.len(),
+        }
+    }
+
+    /// True when no point is labelled.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn check_cell(value: &str, row: usize) -> Result<()> {
+    if value.contains(['\t', '\n', '\r']) {
+        return Err(Error::invalid(
+            "metadata",
+            format!("row {row} holds {value:?}, whose tab or line break would split the TSV; replace it with a space"),
+        ));
+    }
+    Ok(())
+}
+
+/// `metadata.tsv` for `rows` points, as PyTorch's `make_tsv`: each label on its line, or the
+/// header and rows joined by tabs. Errors if the count differs from `rows`, a table row's
+/// width differs from the header's, or a value holds a tab or line break.
+pub fn metadata_tsv(metadata: &Metadata, rows: usize) -> Result<String> {
+    if metadata.len() != rows {
+        return Err(Error::invalid(
+            "metadata",
+            format!(
+                "has {} labels but the matrix has {rows} rows; give one label per point",
+                metadata.len()
+            ),
+        ));
+    }
+    let mut out = String::new();
+    match metadata {
+        Metadata::Column(labels) => {
+            for (i, label) in labels.iter().enumerate() {
+                check_cell(label, i)?;
+                out.push_str(label);
+                out.push('\n');
+            }
+        }
+        Metadata::Table { header, rows } => {
+            if header.is_empty() {
+                return Err(Error::invalid(
+                    "metadata",
+                    "the table's header is empty; name every column, or use Metadata::Column for one",
+                ));
+            }
+            for (i, row) in std::iter::once(header).chain(rows).enumerate() {
+                if row.len() != header.len() {
+                    return Err(Error::invalid(
+                        "metadata",
+                        format!(
+                            "row {} has {} values but the header names {} columns",
+                            i - 1,
+                            row.len(),
+                            header.len()
+                        ),
+                    ));
+                }
+                for (j, v) in row.iter().enumerate() {
+                    check_cell(v, i.saturating_sub(1))?;
+                    if j > 0 {
+                        out.push('\t');
+                    }
+                    out.push_str(v);
+                }
+                out.push('\n');
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// PyTorch's keyword arguments of `add_embedding`: labels, label images, step and tag.
+///
+/// `EmbeddingOptions::new().metadata(Metadata::column(&labels)).step(3).tag("digits")`.
+#[derive(Clone, Debug)]
+pub struct EmbeddingOptions {
+    pub(crate) metadata: Option<Metadata>,
+    pub(crate) label_images: Option<LabelImages>,
+    pub(crate) step: i64,
+    pub(crate) tag: String,
+}
+
+impl Default for EmbeddingOptions {
+    fn default() -> Self {
+        EmbeddingOptions {
+            metadata: None,
+            label_images: None,
+            step: 0,
+            tag: "default".into(),
+        }
+    }
+}
+
+impl EmbeddingOptions {
+    /// No labels, no images, step 0, tag `"default"` (PyTorch's defaults).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// One label per point (`metadata`, with `metadata_header` for a [`Metadata::Table`]).
+    pub fn metadata(mut self, metadata: Metadata) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// One image per point (`label_img`), tiled into the sprite.
+    pub fn label_images(mut self, images: LabelImages) -> Self {
+        self.label_images = Some(images);
+        self
+    }
+
+    /// The global step (default 0); errors if it does not fit in an `i64`.
+    pub fn step<S: TryInto<i64>>(mut self, step: S) -> Result<Self> {
+        self.step = step.try_into().map_err(|_| {
+            Error::invalid("global_step", "does not fit in a signed 64-bit integer")
+        })?;
+        if self.step < 0 {
+            return Err(Error::invalid(
+                "global_step",
+                "is negative; the projector's directories are named by non-negative steps",
+            ));
+        }
+        Ok(self)
+    }
+
+    /// The embedding's name (default `"default"`).
+    pub fn tag(mut self, tag: impl Into<String>) -> Self {
+        self.tag = tag.into();
+        self
+    }
+}
+
+/// The label images of the points: `(N, C, H, W)` with C = 1 or 3, as 8-bit pixels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelImages {
+    shape: [usize; 4],
+    data: Vec<u8>,
+}
+
+impl LabelImages {
+    /// From floats in `[0, 1]`, scaled as PyTorch scales them (`* 255`, clipped, truncated).
+    /// NaN is an error.
+    pub fn from_f32(data: &[f32], shape: [usize; 4]) -> Result<Self> {
+        Self::check(data.len(), shape)?;
+        let mut bytes = Vec::with_capacity(data.len());
+        for &v in data {
+            if v.is_nan() {
+                return Err(Error::invalid(
+                    "label_img",
+                    "holds NaN; label images must be finite values in [0, 1]",
+                ));
+            }
+            bytes.push((v * 255.0).clamp(0.0, 255.0) as u8);
+        }
+        Ok(LabelImages { shape, data: bytes })
+    }
+
+    /// From bytes, taken as they are.
+    pub fn from_u8(data: &[u8], shape: [usize; 4]) -> Result<Self> {
+        Self::check(data.len(), shape)?;
+        Ok(LabelImages {
+            shape,
+            data: data.to_vec(),
+        })
+    }
+
+    /// From a `(N, C, H, W)` tensor of any dtype on any device: `u8` as is, other dtypes as
+    /// [`from_f32`](Self::from_f32).
+    #[cfg(feature = "candle")]
+    pub fn from_tensor(t: &candle_core::Tensor) -> Result<Self> {
+        let shape: [usize; 4] = t.dims().try_into().map_err(|_| {
+            Error::invalid(
+                "label_img",
+                format!("has shape {:?}; pass (N, C, H, W)", t.dims()),
+            )
+        })?;
+        if t.dtype() == candle_core::DType::U8 {
+            Self::from_u8(&t.flatten_all()?.to_vec1::<u8>()?, shape)
+        } else {
+            let v = t
+                .to_dtype(candle_core::DType::F32)?
+                .flatten_all()?
+                .to_vec1::<f32>()?;
+            Self::from_f32(&v, shape)
+        }
+    }
+
+    fn check(len: usize, shape: [usize; 4]) -> Result<()> {
+        let [n, c, h, w] = shape;
+        if n == 0 || h == 0 || w == 0 || !(c == 1 || c == 3) {
+            return Err(Error::invalid(
+                "label_img",
+                format!("has shape {shape:?}; pass (N, C, H, W) with C = 1 or 3 and no empty side"),
+            ));
+        }
+        let need = [n, c, h, w]
+            .iter()
+            .try_fold(1usize, |a, &d| a.checked_mul(d));
+        if need != Some(len) {
+            return Err(Error::invalid(
+                "label_img",
+                format!("shape {shape:?} does not match the {len} values given"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `[N, C, H, W]`.
+    pub fn shape(&self) -> [usize; 4] {
+        self.shape
+    }
+}
+
+/// The sprite PyTorch's `make_sprite` makes: the images in rows of `ceil(sqrt(N))`, on a black
+/// square canvas (taller than wide only when the images are), RGB.
+pub fn sprite(images: &LabelImages, rows: usize) -> Result<ImageU8> {
+    let [n, c, h, w] = images.shape;
+    if n != rows {
+        return Err(Error::invalid(
+            "label_img",
+            format!("has {n} images but the matrix has {rows} rows; give one image per point"),
+        ));
+    }
+    let mut per_row = (n as f64).sqrt().ceil() as usize;
+    // Float rounding must not leave a point without a cell.
+    while per_row * per_row < n {
+        per_row += 1;
+    }
+    let ncols = per_row.min(n);
+    let nrows = n.div_ceil(ncols);
+    let width = w * ncols;
+    let height = (h * nrows).max(width);
+    let too_big = || {
+        Error::invalid(
+            "label_img",
+            format!(
+                "{n} images of {h}x{w} make a sprite too large to encode; use smaller label images"
+            ),
+        )
+    };
+    let bytes = width
+        .checked_mul(height)
+        .and_then(|p| p.checked_mul(3))
+        .ok_or_else(too_big)?;
+    let mut canvas = vec![0u8; bytes];
+    let plane = h * w;
+    for (i, img) in images.data.chunks_exact(c * plane).enumerate() {
+        let (gy, gx) = (i / ncols, i % ncols);
+        for y in 0..h {
+            let row_start = ((gy * h + y) * width + gx * w) * 3;
+            let dst = &mut canvas[row_start..row_start + w * 3];
+            if c == 1 {
+                let src = &img[y * w..(y + 1) * w];
+                for (px, &v) in dst.chunks_exact_mut(3).zip(src) {
+                    px.fill(v);
+                }
+            } else {
+                for (x, px) in dst.chunks_exact_mut(3).enumerate() {
+                    for (ch, p) in px.iter_mut().enumerate() {
+                        *p = img[ch * plane + y * w + x];
+                    }
+                }
+            }
+        }
+    }
+    ImageU8::new(height, width, 3, canvas)
+}
+
+/// The directory of an embedding inside its run, as PyTorch names it: the step padded to five
+/// digits, then the tag with `%`, `/` and `\` percent-encoded.
+pub fn embedding_subdir(tag: &str, step: i64) -> String {
+    let mut encoded = String::with_capacity(tag.len());
+    for ch in tag.chars() {
+        match ch {
+            '%' => encoded.push_str("%25"),
+            '/' => encoded.push_str("%2f"),
+            '\\' => encoded.push_str("%5c"),
+            c => encoded.push(c),
+        }
+    }
+    format!("{step:05}/{encoded}")
+}
+
+fn push_pbtxt_string(out: &mut String, s: &str) {
+    out.push('"');
+    for b in s.bytes() {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            b' '..=b'~' => out.push(b as char),
+            // Protobuf's text format escapes every other byte in octal.
+            _ => {
+                let _ = write!(out, "\\{b:03o}");
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// One `embeddings { ... }` block of `projector_config.pbtxt`, laid out as protobuf's text
+/// format prints PyTorch's `EmbeddingInfo` (fields in number order, two-space indents).
+/// `image_dim` is the label images' `(W, H)`.
+pub fn embedding_config_block(
+    tag: &str,
+    step: i64,
+    has_metadata: bool,
+    image_dim: Option<(usize, usize)>,
+) -> String {
+    let subdir = embedding_subdir(tag, step);
+    let mut out = String::from("embeddings {\n  tensor_name: ");
+    push_pbtxt_string(&mut out, &format!("{tag}:{step:05}"));
+    out.push('\n');
+    if has_metadata {
+        out.push_str("  metadata_path: ");
+        push_pbtxt_string(&mut out, &format!("{subdir}/metadata.tsv"));
+        out.push('\n');
+    }
+    if let Some((w, h)) = image_dim {
+        out.push_str("  sprite {\n    image_path: ");
+        push_pbtxt_string(&mut out, &format!("{subdir}/sprite.png"));
+        let _ = write!(
+            out,
+            "\n    single_image_dim: {w}\n    single_image_dim: {h}\n  }}\n"
+        );
+    }
+    out.push_str("  tensor_path: ");
+    push_pbtxt_string(&mut out, &format!("{subdir}/tensors.tsv"));
+    out.push_str("\n}\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn py(x: f64) -> String {
+        let mut s = String::new();
+        push_py_float(x, &mut s);
+        s
+    }
+
+    #[test]
+    fn floats_print_as_python_prints_them() {
+        // Each pair is Python's `str(float)` output.
+        for (x, want) in [
+            (0.5, "0.5"),
+            (1.0, "1.0"),
+            (-2.0, "-2.0"),
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (123.0, "123.0"),
+            (1e-5, "1e-05"),
+            (1.5e-5, "1.5e-05"),
+            (0.0001, "0.0001"),
+            (0.00012345, "0.00012345"),
+            (1e15, "1000000000000000.0"),
+            (1e16, "1e+16"),
+            (1.2345e17, "1.2345e+17"),
+            (1e-300, "1e-300"),
+            (f64::from(0.1f32), "0.10000000149011612"),
+            (f64::NAN, "nan"),
+            (f64::NEG_INFINITY, "-inf"),
+            (3.14159, "3.14159"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+        ] {
+            assert_eq!(py(x), want, "{x:e}");
+        }
+    }
+
+    #[test]
+    fn tensors_tsv_rows_and_tabs() {
+        let data = [0.5f32, 1.0, -0.25, 2.5];
+        assert_eq!(
+            tensors_tsv(&(&data[..], [2, 2])).unwrap(),
+            "0.5\t1.0\n-0.25\t2.5\n"
+        );
+        assert!(tensors_tsv(&(&data[..], [3, 2])).is_err());
+        assert!(tensors_tsv(&(&data[..0], [0, 2])).is_err());
+    }
+
+    #[test]
+    fn metadata_one_column_and_table() {
+        assert_eq!(
+            metadata_tsv(&Metadata::column([3, 1]), 2).unwrap(),
+            "3\n1\n"
+        );
+        let t = Metadata::table(["digit", "set"], [["3", "train"], ["1", "test"]]);
+        assert_eq!(
+            metadata_tsv(&t, 2).unwrap(),
+            "digit\tset\n3\ttrain\n1\ttest\n"
+        );
+    }
+
+    #[test]
+    fn metadata_bad_input_names_the_argument() {
+        let e = metadata_tsv(&Metadata::column([1, 2, 3]), 2).unwrap_err();
+        assert!(e.to_string().contains("`metadata`") && e.to_string().contains("3 labels"));
+        let ragged = Metadata::table(["a", "b"], [vec!["1", "2"], vec!["3"]]);
+        assert!(metadata_tsv(&ragged, 2)
+            .unwrap_err()
+            .to_string()
+            .contains("row 1"));
+        let tab = Metadata::column(["a\tb"]);
+        assert!(metadata_tsv(&tab, 1).is_err());
+    }
+
+    #[test]
+    fn sprite_layout_and_counts() {
+        // 5 grey images of 2x2: 3 per row, 2 rows, on a 6x6 square canvas.
+        let data: Vec<u8> = (0..5).flat_map(|i| [i as u8 * 10 + 1; 4]).collect();
+        let imgs = LabelImages::from_u8(&data, [5, 1, 2, 2]).unwrap();
+        let s = sprite(&imgs, 5).unwrap();
+        assert_eq!((s.height(), s.width(), s.channels()), (6, 6, 3));
+        assert_eq!(s.pixel(0, 0).unwrap(), &[1, 1, 1]);
+        assert_eq!(s.pixel(0, 5).unwrap(), &[21, 21, 21]);
+        assert_eq!(s.pixel(3, 3).unwrap(), &[41, 41, 41]);
+        assert_eq!(s.pixel(3, 5).unwrap(), &[0, 0, 0]);
+        assert_eq!(s.pixel(5, 0).unwrap(), &[0, 0, 0]);
+        let e = sprite(&imgs, 4).unwrap_err().to_string();
+        assert!(e.contains("`label_img`") && e.contains("5 images"), "{e}");
+    }
+
+    #[test]
+    fn label_images_reject_nan_and_bad_shapes() {
+        assert!(LabelImages::from_f32(&[f32::NAN; 4], [1, 1, 2, 2]).is_err());
+        assert!(LabelImages::from_f32(&[0.0; 8], [1, 2, 2, 2]).is_err());
+        assert!(LabelImages::from_u8(&[0; 3], [1, 1, 2, 2]).is_err());
+        let rgb = LabelImages::from_f32(&[1.0, 0.5, 0.0], [1, 3, 1, 1]).unwrap();
+        assert_eq!(sprite(&rgb, 1).unwrap().data(), &[255, 127, 0]);
+    }
+
+    #[test]
+    fn config_block_is_protobuf_text_format() {
+        assert_eq!(
+            embedding_config_block("a/b \"x\"", 3, true, Some((28, 14))),
+            "embeddings {\n  tensor_name: \"a/b \\\"x\\\":00003\"\n  metadata_path: \"00003/a%2fb \\\"x\\\"/metadata.tsv\"\n  sprite {\n    image_path: \"00003/a%2fb \\\"x\\\"/sprite.png\"\n    single_image_dim: 28\n    single_image_dim: 14\n  }\n  tensor_path: \"00003/a%2fb \\\"x\\\"/tensors.tsv\"\n}\n"
+        );
+        assert_eq!(embedding_subdir("50%", 123456), "123456/50%25");
+    }
+}
