@@ -87,7 +87,7 @@ fn ls_follow_sees_a_live_run_grow() {
     let w = SummaryWriter::new(dir.path()).unwrap();
     w.add_scalar("x", 1.0, 0).unwrap();
     w.flush().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tfevents"))
+    let child = Command::new(env!("CARGO_BIN_EXE_tfevents"))
         .args([
             "ls",
             dir.path().to_str().unwrap(),

@@ -27,6 +27,11 @@ pub use images::IntoDataFormat;
 /// [`DEFAULT_FLUSH_SECS`] seconds or when the queue fills, and on [`flush`](Self::flush),
 /// [`close`](Self::close) and when the last clone is dropped.
 ///
+/// Write errors are sticky, as in TensorBoard's own writer: after a failed write (a full disk,
+/// an I/O error, a deleted log directory), the file keeps every complete record that reached
+/// it and every later call returns [`Error::Writer`] saying how many of the accepted events
+/// were written. Log to a new writer once the cause is fixed.
+///
 /// ```no_run
 /// use tfevents::SummaryWriter;
 /// # fn main() -> tfevents::Result<()> {
@@ -416,7 +421,12 @@ impl SummaryWriter {
         self.add_summary(summary, step)
     }
 
-    /// Waits until everything logged so far, in every file of the run, is written.
+    /// Waits until everything logged so far, in every file of the run, is written (and, with
+    /// [`SummaryWriterBuilder::fsync`], synced).
+    ///
+    /// Never `Ok` when an event it covers was lost: once a write failed, this, `close()` and
+    /// every `add_*` call on any clone return the same [`Error::Writer`], which counts the
+    /// accepted events and those that reached the file.
     pub fn flush(&self) -> Result<()> {
         let mut result = self.inner.main.flush();
         for writer in self.all_files() {

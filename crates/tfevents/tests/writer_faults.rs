@@ -12,13 +12,14 @@ use tfevents::reader::{discover_runs, EventFileReader, RunData};
 use tfevents::{Error, SummaryWriter};
 
 #[derive(Clone, Copy)]
+/// Each variant: accept this many bytes in total, then fail.
 enum Fault {
     /// Accept this many bytes in total, then ENOSPC.
-    FullAfter(usize),
+    DiskFull(usize),
     /// Accept this many bytes, then every write fails with an I/O error.
-    EioAfter(usize),
+    Eio(usize),
     /// Accept this many bytes, then panic.
-    PanicAfter(usize),
+    Panic(usize),
 }
 
 #[derive(Clone)]
@@ -43,16 +44,16 @@ impl Write for FaultySink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let mut data = self.data.lock().unwrap();
         let limit = match self.fault {
-            Fault::FullAfter(n) | Fault::EioAfter(n) | Fault::PanicAfter(n) => n,
+            Fault::DiskFull(n) | Fault::Eio(n) | Fault::Panic(n) => n,
         };
         let room = limit.saturating_sub(data.len());
         if room == 0 {
             match self.fault {
-                Fault::FullAfter(_) => {
+                Fault::DiskFull(_) => {
                     return Err(std::io::Error::new(ErrorKind::StorageFull, "disk full"))
                 }
-                Fault::EioAfter(_) => return Err(std::io::Error::other("EIO")),
-                Fault::PanicAfter(_) => {
+                Fault::Eio(_) => return Err(std::io::Error::other("EIO")),
+                Fault::Panic(_) => {
                     drop(data);
                     panic!("sink exploded")
                 }
@@ -113,7 +114,7 @@ fn options() -> EventFileOptions {
 #[test]
 fn disk_full_keeps_every_complete_record_of_a_batch_and_the_error_is_sticky() {
     // Room for the header and a few hundred scalars, then ENOSPC in the middle of a record.
-    let sink = FaultySink::new(Fault::FullAfter(10_007));
+    let sink = FaultySink::new(Fault::DiskFull(10_007));
     let w = EventFileWriter::from_sink(Box::new(sink.clone()), "full", options()).unwrap();
     // The writer thread may start writing while we add (it starts with a non-empty queue);
     // then the adds after the failure are refused. Either way `accepted` says so.
@@ -156,7 +157,7 @@ fn disk_full_keeps_every_complete_record_of_a_batch_and_the_error_is_sticky() {
 
 #[test]
 fn a_thread_that_ignores_errors_never_makes_flush_ok() {
-    let sink = FaultySink::new(Fault::FullAfter(5_000));
+    let sink = FaultySink::new(Fault::DiskFull(5_000));
     let w =
         Arc::new(EventFileWriter::from_sink(Box::new(sink.clone()), "full", options()).unwrap());
     let logger = {
@@ -183,7 +184,7 @@ fn a_thread_that_ignores_errors_never_makes_flush_ok() {
 
 #[test]
 fn eio_is_reported_with_its_kind_by_flush_and_close() {
-    let sink = FaultySink::new(Fault::EioAfter(200));
+    let sink = FaultySink::new(Fault::Eio(200));
     let w = EventFileWriter::from_sink(Box::new(sink.clone()), "eio", options()).unwrap();
     for step in 0..50 {
         w.add_event(&scalar(step)).unwrap();
@@ -207,7 +208,7 @@ fn eio_is_reported_with_its_kind_by_flush_and_close() {
 
 #[test]
 fn a_panicking_sink_is_reported_to_every_waiter_without_a_hang() {
-    let sink = FaultySink::new(Fault::PanicAfter(300));
+    let sink = FaultySink::new(Fault::Panic(300));
     let w = Arc::new(
         EventFileWriter::from_sink(
             Box::new(sink.clone()),
@@ -259,7 +260,7 @@ fn a_panicking_sink_is_reported_to_every_waiter_without_a_hang() {
 #[test]
 fn a_panicking_or_failing_deferred_job_is_reported_without_a_hang() {
     for panics in [true, false] {
-        let sink = FaultySink::new(Fault::FullAfter(usize::MAX));
+        let sink = FaultySink::new(Fault::DiskFull(usize::MAX));
         let w =
             Arc::new(EventFileWriter::from_sink(Box::new(sink.clone()), "job", options()).unwrap());
         w.add_event(&scalar(1)).unwrap();
