@@ -33,6 +33,17 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// An output (an image grid) would hold more values than the limit; refused before
+    /// anything is allocated.
+    #[error("{what} would hold {values} values, over the limit of {limit}; use less padding, fewer or smaller images")]
+    TooLarge {
+        /// What would be too large, e.g. "the grid".
+        what: &'static str,
+        /// The values it would hold (saturated at `u128::MAX`).
+        values: u128,
+        /// The most values allowed.
+        limit: usize,
+    },
 }
 
 impl Error {

@@ -8,7 +8,83 @@ use std::path::Path;
 use candle_core::{CpuStorage, DType, Storage, Tensor};
 
 use crate::{Error, Result};
-use tfevents::summary::image::{convert_tensor_with, encode_png, DataFormat, PixelRule};
+use tfevents::summary::image::{
+    convert_tensor_with, encode_png, DataFormat, PixelRule, MAX_IMAGE_BYTES,
+};
+
+/// The most values a grid may hold: an image summary of more than [`MAX_IMAGE_BYTES`] bytes
+/// cannot be read by TensorBoard, so a larger grid could not be logged or saved anyway.
+/// [`make_grid`] refuses a larger one before allocating it.
+pub const MAX_GRID_VALUES: usize = MAX_IMAGE_BYTES;
+
+/// The shape of a grid, computed with checked arithmetic before anything is allocated.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    /// Output channels (a single channel becomes three).
+    out_c: usize,
+    cols: usize,
+    rows: usize,
+    /// Output height and width (the image's own for a batch of one).
+    gh: usize,
+    gw: usize,
+}
+
+impl Layout {
+    /// The grid of `n` images of `c x h x w` with `opts`, or an error if any size overflows
+    /// or the grid would hold more than [`MAX_GRID_VALUES`] values.
+    fn new(n: usize, c: usize, h: usize, w: usize, opts: &GridOptions) -> Result<Self> {
+        if opts.nrow == 0 {
+            return Err(Error::invalid(
+                "nrow",
+                "0 images per row; use at least 1 (torchvision's default is 8)",
+            ));
+        }
+        let out_c = if c == 1 { 3 } else { c };
+        let p = opts.padding;
+        let cols = opts.nrow.min(n);
+        let rows = n.div_ceil(cols.max(1));
+        // (h + p) * rows + p and (w + p) * cols + p, or None where they overflow.
+        let side =
+            |len: usize, count: usize| len.checked_add(p)?.checked_mul(count)?.checked_add(p);
+        let (gh, gw) = if n == 1 {
+            (Some(h), Some(w))
+        } else {
+            (side(h, rows), side(w, cols))
+        };
+        let values = gh
+            .zip(gw)
+            .and_then(|(gh, gw)| gh.checked_mul(gw)?.checked_mul(out_c))
+            .filter(|&v| v <= MAX_GRID_VALUES);
+        match (gh, gw, values) {
+            (Some(gh), Some(gw), Some(_)) => Ok(Layout {
+                out_c,
+                cols,
+                rows,
+                gh,
+                gw,
+            }),
+            _ => {
+                // The size in u128 for the message; it saturates only for absurd inputs.
+                let side = |len: usize, count: usize| {
+                    (len as u128)
+                        .saturating_add(p as u128)
+                        .saturating_mul(count as u128)
+                        .saturating_add(p as u128)
+                };
+                let (gh, gw) = if n == 1 {
+                    (h as u128, w as u128)
+                } else {
+                    (side(h, rows), side(w, cols))
+                };
+                Err(Error::TooLarge {
+                    what: "the grid",
+                    values: gh.saturating_mul(gw).saturating_mul(out_c as u128),
+                    limit: MAX_GRID_VALUES,
+                })
+            }
+        }
+    }
+}
 
 /// Options of [`make_grid`], with `torchvision.utils.make_grid`'s names and defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,12 +144,6 @@ impl Default for GridOptions {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn make_grid(tensor: &Tensor, opts: &GridOptions) -> Result<Tensor> {
-    if opts.nrow == 0 {
-        return Err(Error::invalid(
-            "nrow",
-            "0 images per row; use at least 1 (torchvision's default is 8)",
-        ));
-    }
     if tensor.dims().contains(&0) {
         return Err(Error::invalid(
             "tensor",
@@ -102,6 +172,9 @@ pub fn make_grid(tensor: &Tensor, opts: &GridOptions) -> Result<Tensor> {
     if let Some((lo, hi)) = opts.value_range.filter(|_| opts.normalize) {
         check_range((lo, hi))?;
     }
+    // Every size is checked before either path allocates anything.
+    let (n, c, h, w) = t.dims4()?;
+    Layout::new(n, c, h, w, opts)?;
     if host_path(&t, opts) {
         make_grid_host(&t, opts)
     } else {
@@ -118,12 +191,12 @@ fn make_grid_candle(mut t: Tensor, opts: &GridOptions) -> Result<Tensor> {
         t = normalize(&t, opts)?;
     }
     let (n, c, h, w) = t.dims4()?;
+    let Layout { cols, rows, .. } = Layout::new(n, c, h, w, opts)?;
     if n == 1 {
         return Ok(t.squeeze(0)?);
     }
     let p = opts.padding;
-    let cols = opts.nrow.min(n);
-    let rows = n.div_ceil(cols);
+    // Cannot overflow: the layout checked (h + p) * rows + p and (w + p) * cols + p.
     let (cell_h, cell_w) = (h + p, w + p);
     let dtype = t.dtype();
     let device = t.device().clone();
@@ -164,8 +237,15 @@ fn host_path(t: &Tensor, opts: &GridOptions) -> bool {
 
 /// [`make_grid`] in host memory for a `(N, C, H, W)` CPU tensor; the result is `f32`.
 fn make_grid_host(t: &Tensor, opts: &GridOptions) -> Result<Tensor> {
-    let t = t.to_dtype(DType::F32)?;
     let (n, c, h, w) = t.dims4()?;
+    let Layout {
+        out_c,
+        cols,
+        gh,
+        gw,
+        ..
+    } = Layout::new(n, c, h, w, opts)?;
+    let t = t.to_dtype(DType::F32)?;
     let (storage, layout) = t.storage_and_layout();
     let data: &[f32] = match &*storage {
         Storage::Cpu(CpuStorage::F32(v)) => v,
@@ -258,7 +338,6 @@ fn make_grid_host(t: &Tensor, opts: &GridOptions) -> Result<Tensor> {
             }
         };
 
-    let out_c = if c == 1 { 3 } else { c };
     let src_ch = |ch: usize| if c == 1 { 0 } else { ch };
     if n == 1 {
         let mut out = vec![0f32; out_c * h * w];
@@ -269,9 +348,6 @@ fn make_grid_host(t: &Tensor, opts: &GridOptions) -> Result<Tensor> {
         return Ok(Tensor::from_vec(out, (out_c, h, w), t.device())?);
     }
     let p = opts.padding;
-    let cols = opts.nrow.min(n);
-    let rows = n.div_ceil(cols);
-    let (gh, gw) = ((h + p) * rows + p, (w + p) * cols + p);
     let mut out = vec![opts.pad_value; out_c * gh * gw];
     for i in 0..n {
         let (r, q) = (i / cols, i % cols);

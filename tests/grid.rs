@@ -333,3 +333,93 @@ fn save_image_rounds_like_torchvision() {
     assert!(rgb.pixels().all(|p| p[0] == p[1] && p[1] == p[2]));
     assert!(save_image(&t, dir.path().join("grid.jpg"), &GridOptions::default()).is_err());
 }
+
+/// Sizes that overflow or exceed the limit are refused before anything is allocated, with an
+/// error that names the size; a batch of one ignores the padding, as torchvision does.
+#[test]
+fn huge_padding_and_nrow_are_errors_not_wrong_grids() {
+    use candle_tensorboard::grid::MAX_GRID_VALUES;
+    use candle_tensorboard::Error;
+    let batch = constant_batch(3);
+    for padding in [usize::MAX, 1 << 40] {
+        for normalize in [false, true] {
+            let o = GridOptions {
+                padding,
+                normalize,
+                ..Default::default()
+            };
+            match make_grid(&batch, &o) {
+                Err(Error::TooLarge { values, limit, .. }) => {
+                    assert_eq!(limit, MAX_GRID_VALUES);
+                    assert!(values > limit as u128, "{values}");
+                }
+                other => panic!("padding {padding}: expected TooLarge, got {other:?}"),
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let saved = save_image(&batch, dir.path().join("g.png"), &o);
+            assert!(matches!(saved, Err(Error::TooLarge { .. })), "{saved:?}");
+            assert!(!dir.path().join("g.png").exists());
+            let list = [batch.get(0).unwrap(), batch.get(1).unwrap()];
+            assert!(matches!(
+                make_grid_list(&list, &o),
+                Err(Error::TooLarge { .. })
+            ));
+        }
+        // The message says why, in words a caller can act on.
+        let msg = make_grid(
+            &batch,
+            &GridOptions {
+                padding,
+                ..Default::default()
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(msg.contains("over the limit"), "{msg}");
+        // A batch of one has no padding at all.
+        let one = make_grid(
+            &constant_batch(1),
+            &GridOptions {
+                padding,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(one.dims(), &[3, 2, 2]);
+    }
+    // nrow = 0 is an argument error; nrow = usize::MAX puts every image in one row.
+    assert!(matches!(
+        make_grid(
+            &batch,
+            &GridOptions {
+                nrow: 0,
+                ..Default::default()
+            }
+        ),
+        Err(Error::InvalidArgument { name: "nrow", .. })
+    ));
+    let row = make_grid(
+        &batch,
+        &GridOptions {
+            nrow: usize::MAX,
+            padding: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(row.dims(), &[3, 2 + 2, (2 + 1) * 3 + 1]);
+    // A grid just over the limit is refused; the same shape with less padding is not.
+    let wide = Tensor::zeros((2, 1, 1, 1), DType::U8, &dev()).unwrap();
+    let p = 30_000;
+    // (1 + p) * 1 + p rows, (1 + p) * 2 + p columns, 3 channels: about 5.4e9 values.
+    assert!(matches!(
+        make_grid(
+            &wide,
+            &GridOptions {
+                padding: p,
+                ..Default::default()
+            }
+        ),
+        Err(Error::TooLarge { .. })
+    ));
+}

@@ -65,6 +65,67 @@ pub enum Error {
     /// Encoding an image failed.
     #[error("image encoding failed: {0}")]
     Image(String),
+    // summary input errors
+    /// Some histogram values are NaN or infinite: TensorBoard cannot draw such a histogram.
+    #[error("{count} of {total} values are nan or infinite{}; filter them out first, or log counts made elsewhere with `raw_histogram`", crate::summary::in_tag(.tag))]
+    NonFinite {
+        /// The tag being logged, when the error comes from a `SummaryWriter` call.
+        tag: Option<String>,
+        /// How many values are NaN or infinite.
+        count: usize,
+        /// How many values there are.
+        total: usize,
+    },
+    /// Some pixel values are NaN (PyTorch would silently draw them black).
+    #[error("{count} of {total} pixel values are nan{}; replace them (e.g. with 0) or find where they come from", crate::summary::in_tag(.tag))]
+    NanPixels {
+        /// The tag being logged, when the error comes from a `SummaryWriter` call.
+        tag: Option<String>,
+        /// How many pixel values are NaN.
+        count: usize,
+        /// How many pixel values there are.
+        total: usize,
+    },
+    /// Every histogram value lies outside the bin edges.
+    #[error("all {count} values lie outside the bin edges [{first}, {last}]{}; widen the edges", crate::summary::in_tag(.tag))]
+    OutsideEdges {
+        /// The tag being logged, when the error comes from a `SummaryWriter` call.
+        tag: Option<String>,
+        /// How many values there are.
+        count: usize,
+        /// The first edge.
+        first: f64,
+        /// The last edge.
+        last: f64,
+    },
+    /// A data format (`dataformats`) is not a layout of the input.
+    #[error("bad data format `{format}`: {reason}")]
+    BadDataFormat {
+        /// The format as given.
+        format: String,
+        /// What is wrong with it and what to give instead.
+        reason: String,
+    },
+    /// A slice's length does not match the shape given with it.
+    #[error("shape {shape:?} needs {needs} values but the data holds {got}; pass the data's row-major shape")]
+    ShapeMismatch {
+        /// The shape given.
+        shape: Vec<usize>,
+        /// The values the shape needs (saturated at `usize::MAX` if the product overflows).
+        needs: usize,
+        /// The values the data holds.
+        got: usize,
+    },
+    /// An image (or image grid) would be larger than the limit; refused before allocating.
+    #[error("{what} would take {bytes} bytes, over the limit of {limit}; log a smaller crop, a downscaled image or fewer images")]
+    TooLarge {
+        /// What would be too large, e.g. "the image".
+        what: &'static str,
+        /// The bytes it would take (saturated at `u128::MAX`).
+        bytes: u128,
+        /// The most bytes allowed.
+        limit: usize,
+    },
 }
 
 /// What was wrong with a damaged record, see [`Error::Corrupt`].

@@ -39,3 +39,8 @@ pub mod writer;
 
 pub use error::{Error, Result};
 pub use writer::{SummaryWriter, SummaryWriterBuilder};
+
+/// The README's code, compiled as doctests so that it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -169,7 +169,7 @@ fn with_tag_context(error: Error, tag: &str) -> Error {
             name,
             reason: format!("{reason} (tag `{tag}`)"),
         },
-        other => other,
+        other => other.with_summary_tag(tag),
     }
 }
 

@@ -237,6 +237,10 @@ fn slices_with_shapes() {
     assert_eq!(img.data(), &bytes[..]);
     // Wrong length.
     let err = to_image_u8((&bytes[..], [2usize, 2]), DataFormat::HW).unwrap_err();
+    assert!(
+        matches!(&err, tfevents::Error::ShapeMismatch { shape, needs: 4, got: 6 } if shape == &[2, 2]),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("needs 4 values"), "{err}");
 }
 
@@ -289,7 +293,12 @@ fn format_parsing() {
             "{bad:?} should be rejected"
         );
     }
-    let msg = DataFormat::parse("CHH").unwrap_err().to_string();
+    let err = DataFormat::parse("CHH").unwrap_err();
+    assert!(
+        matches!(&err, tfevents::Error::BadDataFormat { format, .. } if format == "CHH"),
+        "{err:?}"
+    );
+    let msg = err.to_string();
     assert!(msg.contains("twice"), "{msg}");
     let msg = DataFormat::parse("CHX").unwrap_err().to_string();
     assert!(msg.contains("`X`"), "{msg}");
@@ -339,8 +348,22 @@ fn shape_errors() {
 #[test]
 fn nan_pixels_are_an_error_with_a_count() {
     let t = Tensor::new(&[[0.5f32, f32::NAN, 0.1, f32::NAN]], &dev()).unwrap();
-    let msg = to_image_u8(&t, DataFormat::HW).unwrap_err().to_string();
-    assert!(msg.contains("2 of 4 pixel values are NaN"), "{msg}");
+    let err = to_image_u8(&t, DataFormat::HW).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            tfevents::Error::NanPixels {
+                count: 2,
+                total: 4,
+                tag: None
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("2 of 4 pixel values are nan"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -355,10 +378,18 @@ fn over_png_limits_is_an_error_without_allocating() {
         .unwrap()
         .broadcast_as((3, 30000, 30000))
         .unwrap();
-    assert!(to_image_u8(&huge, DataFormat::CHW)
-        .unwrap_err()
-        .to_string()
-        .contains("2 GiB"));
+    let err = to_image_u8(&huge, DataFormat::CHW).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            tfevents::Error::TooLarge {
+                bytes: 2_700_000_000,
+                limit: tfevents::summary::image::MAX_IMAGE_BYTES,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     // A batch whose grid would be too wide.
     let many = Tensor::zeros((1, 1, 1, 1), DType::U8, &dev())
         .unwrap()

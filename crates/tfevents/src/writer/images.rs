@@ -73,7 +73,9 @@ impl SummaryWriter {
         check_tag(tag)?;
         let step = to_step(step)?;
         let format = format.into_data_format()?;
-        let img = image.to_image_u8(format)?;
+        let img = image
+            .to_image_u8(format)
+            .map_err(|e| e.with_summary_tag(tag))?;
         let tag = tag.to_string();
         let bytes = img.data().len();
         self.add_deferred(step, bytes, move || image_summary(&tag, &img))
@@ -104,12 +106,10 @@ impl SummaryWriter {
     ) -> Result<()> {
         let format = format.into_data_format()?;
         if !format.is_batch() {
-            return Err(Error::invalid(
-                "dataformats",
-                format!(
-                    "`{format}` is not a batch format; add_images takes four letters such as NCHW or NHWC (use add_image for one image)"
-                ),
-            ));
+            return Err(Error::BadDataFormat {
+                format: format.to_string(),
+                reason: "add_images takes a batch format of four letters such as NCHW or NHWC (use add_image for one image)".to_string(),
+            });
         }
         self.add_image_with_format(tag, images, step, format)
     }
