@@ -70,9 +70,9 @@ use candle_tensorboard::models::dqn::dqn;
 use candle_tensorboard::nn::{Module, Sequential};
 use candle_tensorboard::SummaryWriter;
 use clap::Parser;
+use nstep::NStep;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use nstep::NStep;
 use replay::Replay;
 
 type BoxResult<T> = Result<T, Box<dyn std::error::Error>>;
