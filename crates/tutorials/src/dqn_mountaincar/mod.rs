@@ -478,7 +478,7 @@ pub fn run(args: Args) -> BoxResult<()> {
 
         if step + 1 >= learn_start
             && (step + 1 - learn_start).is_multiple_of(args.train_every)
-            && replay.len() > 0
+            && !replay.is_empty()
         {
             let b = replay.sample(args.batch, &mut rng, &dev)?;
             let target_q = q_target.call(&b.next_states)?;

@@ -93,9 +93,9 @@ impl Replay {
         Ok(())
     }
 
-    /// Transitions held.
-    pub fn len(&self) -> usize {
-        self.items.len()
+    /// `true` while no transition is stored (n-step transitions arrive `n - 1` actions late).
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
     }
 
     /// `n` transitions drawn uniformly with replacement (an error when none are held).
