@@ -351,8 +351,9 @@ pub fn run(args: Args) -> BoxResult<()> {
     let mut nstep = NStep::new(args.n_step, args.gamma);
     let start = Instant::now();
 
-    // Train once the replay holds `learn_start` transitions, then every `train_every` actions
-    // (a short run still trains at least once).
+    // Train from action `learn_start` on, every `train_every` actions, once the replay holds a
+    // transition (n-step transitions are stored `n - 1` actions late, so a run of fewer than
+    // `n` actions that never ends an episode does not train).
     let learn_start = args.learn_start.min(args.steps).max(1);
     for step in 0..args.steps {
         let frac = (step as f64 / args.eps_decay.max(1) as f64).min(1.0);
