@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use crate::mnist::Mnist;
+use crate::progress::Progress;
 use candle_core::Tensor;
 use candle_tensorboard::SummaryWriter;
-use crate::progress::Progress;
 
 /// Flags every seed example takes.
 #[derive(clap::Args, Debug, Clone)]

@@ -151,13 +151,16 @@ impl Census {
             let (best, p) = row
                 .iter()
                 .enumerate()
-                .fold((0, f32::NEG_INFINITY), |acc, (c, &p)| {
-                    if p > acc.1 {
-                        (c, p)
-                    } else {
-                        acc
-                    }
-                });
+                .fold(
+                    (0, f32::NEG_INFINITY),
+                    |acc, (c, &p)| {
+                        if p > acc.1 {
+                            (c, p)
+                        } else {
+                            acc
+                        }
+                    },
+                );
             counts[best] += 1;
             confidence += f64::from(p);
             for (m, &p) in marginal.iter_mut().zip(row) {

@@ -150,8 +150,7 @@ pub fn run(args: Args) -> BoxResult<()> {
     if args.sample.is_some() {
         return sample(&args, &dev);
     }
-    if args.batch == 0 || args.log_every == 0 || args.image_every == 0 || args.census_samples == 0
-    {
+    if args.batch == 0 || args.log_every == 0 || args.image_every == 0 || args.census_samples == 0 {
         return Err(
             "--batch, --log-every, --image-every and --census-samples must be at least 1".into(),
         );
@@ -252,7 +251,8 @@ pub fn run(args: Args) -> BoxResult<()> {
         let real_logit = d_logits(&d, &real)?;
         let fake_logit = d_logits(&d, &fake.detach())?;
         let t = 1.0 - args.label_smoothing;
-        let real_loss = ((softplus(&real_logit.neg()?)? * t)? + (softplus(&real_logit)? * (1.0 - t))?)?;
+        let real_loss =
+            ((softplus(&real_logit.neg()?)? * t)? + (softplus(&real_logit)? * (1.0 - t))?)?;
         let d_loss = (real_loss.mean_all()? + softplus(&fake_logit)?.mean_all()?)?;
         opt_d.backward_step(&d_loss)?;
 
@@ -302,7 +302,11 @@ pub fn run(args: Args) -> BoxResult<()> {
     // The final census on a fresh seed of its own, so it is reproducible from `--seed` alone.
     let last = census(&mut StdRng::seed_from_u64(args.seed ^ 0xf1a1))?;
     writer.add_scalar("census/classes_covered", last.covered() as f32, args.steps)?;
-    writer.add_scalar("census/largest_class_share", last.largest_share(), args.steps)?;
+    writer.add_scalar(
+        "census/largest_class_share",
+        last.largest_share(),
+        args.steps,
+    )?;
     writer.add_scalar("census/mean_confidence", last.mean_confidence, args.steps)?;
     writer.add_scalar("census/score", last.score, args.steps)?;
     writer.close()?;

@@ -33,7 +33,11 @@ fn every_example_parses_help() {
     macro_rules! help {
         ($m:ident) => {{
             let e = tutorials::$m::Args::try_parse_from([stringify!($m), "--help"]).unwrap_err();
-            assert_eq!(e.kind(), clap::error::ErrorKind::DisplayHelp, stringify!($m));
+            assert_eq!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp,
+                stringify!($m)
+            );
             e.to_string()
         }};
     }
@@ -89,10 +93,42 @@ fn gan_mnist_logs_the_sample_census() {
     tutorials::gan_mnist::run(args).unwrap();
     let covered = scalars(dir.path(), "gan_mnist", "census/classes_covered");
     // Steps 0 and 2 (the last) during training, then the final census at 3.
-    assert_eq!(covered.iter().map(|p| p.0).collect::<Vec<_>>(), vec![0, 2, 3]);
+    assert_eq!(
+        covered.iter().map(|p| p.0).collect::<Vec<_>>(),
+        vec![0, 2, 3]
+    );
     assert!(covered.iter().all(|p| (0.0..=10.0).contains(&p.1)));
     let conf = scalars(dir.path(), "gan_mnist", "census/mean_confidence");
     assert!(conf.iter().all(|p| (0.1..=1.0).contains(&p.1)), "{conf:?}");
     let acc = scalars(dir.path(), "gan_mnist", "classifier/test_accuracy");
     assert!(acc[0].1 > 0.9, "sample classifier accuracy {}", acc[0].1);
+}
+
+#[test]
+fn dqn_counts_returns_and_lengths_in_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let logdir = dir.path().to_str().unwrap();
+    let args = tutorials::dqn_mountaincar::Args::try_parse_from([
+        "dqn_mountaincar",
+        "--logdir",
+        logdir,
+        "--steps",
+        "40",
+        "--learn-start",
+        "100",
+        "--max-episode-steps",
+        "10",
+        "--image-every",
+        "1000",
+    ])
+    .unwrap();
+    tutorials::dqn_mountaincar::run(args).unwrap();
+    let returns = scalars(dir.path(), "dqn_mountaincar", "episode/return");
+    let lengths = scalars(dir.path(), "dqn_mountaincar", "episode/length");
+    // Four episodes cut off after 10 actions of 4 frames each: -10 per episode, not -40.
+    assert_eq!(lengths.len(), 4);
+    for (r, l) in returns.iter().zip(&lengths) {
+        assert_eq!((r.0, r.1), (l.0, -l.1), "return {r:?}, length {l:?}");
+        assert_eq!(l.1, 10.0);
+    }
 }

@@ -57,5 +57,9 @@ fn plain_lines_are_rate_limited() {
     p.finish();
     let lines = sink.lines();
     assert_eq!(lines.len(), 1);
-    assert!(lines[0].starts_with("step 1000/1000 (100%)"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("step 1000/1000 (100%)"),
+        "{}",
+        lines[0]
+    );
 }

@@ -70,9 +70,9 @@ use candle_tensorboard::models::dqn::dqn;
 use candle_tensorboard::nn::{Module, Sequential};
 use candle_tensorboard::SummaryWriter;
 use clap::Parser;
+use nstep::NStep;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use nstep::NStep;
 use replay::Replay;
 
 type BoxResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -351,8 +351,9 @@ pub fn run(args: Args) -> BoxResult<()> {
     let mut nstep = NStep::new(args.n_step, args.gamma);
     let start = Instant::now();
 
-    // Train once the replay holds `learn_start` transitions, then every `train_every` actions
-    // (a short run still trains at least once).
+    // Train from action `learn_start` on, every `train_every` actions, once the replay holds a
+    // transition (n-step transitions are stored `n - 1` actions late, so a run of fewer than
+    // `n` actions that never ends an episode does not train).
     let learn_start = args.learn_start.min(args.steps).max(1);
     for step in 0..args.steps {
         let frac = (step as f64 / args.eps_decay.max(1) as f64).min(1.0);
@@ -478,7 +479,7 @@ pub fn run(args: Args) -> BoxResult<()> {
 
         if step + 1 >= learn_start
             && (step + 1 - learn_start).is_multiple_of(args.train_every)
-            && replay.len() > 0
+            && !replay.is_empty()
         {
             let b = replay.sample(args.batch, &mut rng, &dev)?;
             let target_q = q_target.call(&b.next_states)?;

@@ -115,14 +115,21 @@ mod tests {
     #[test]
     fn three_step_returns_and_their_next_frames() {
         let mut acc = NStep::new(3, 0.5);
-        assert!(acc.push(frame(0.0), 0, -1.0, frame(1.0), false, false).is_empty());
-        assert!(acc.push(frame(1.0), 1, -1.0, frame(2.0), false, false).is_empty());
+        assert!(acc
+            .push(frame(0.0), 0, -1.0, frame(1.0), false, false)
+            .is_empty());
+        assert!(acc
+            .push(frame(1.0), 1, -1.0, frame(2.0), false, false)
+            .is_empty());
         let r = acc.push(frame(2.0), 2, -1.0, frame(3.0), false, false);
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].state, frame(0.0));
         assert_eq!(r[0].action, 0);
         assert_eq!(r[0].reward, -1.75); // -1 - 0.5 - 0.25
-        assert_eq!(r[0].next_frames, [frame(1.0), frame(2.0), frame(3.0)].concat());
+        assert_eq!(
+            r[0].next_frames,
+            [frame(1.0), frame(2.0), frame(3.0)].concat()
+        );
         assert_eq!(r[0].discount, 0.125);
         // The flag: the three pending actions flush, none bootstraps.
         let r = acc.push(frame(3.0), 0, 1.0, frame(4.0), true, false);
@@ -132,7 +139,11 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            vec![(1, -1.0 - 0.5 + 0.25, 3, 0.0), (2, -1.0 + 0.5, 2, 0.0), (0, 1.0, 1, 0.0)]
+            vec![
+                (1, -1.0 - 0.5 + 0.25, 3, 0.0),
+                (2, -1.0 + 0.5, 2, 0.0),
+                (0, 1.0, 1, 0.0)
+            ]
         );
         assert_eq!(r[2].next_frames, frame(4.0));
     }
@@ -140,14 +151,18 @@ mod tests {
     #[test]
     fn a_cut_off_episode_still_bootstraps_from_fewer_steps() {
         let mut acc = NStep::new(3, 0.5);
-        assert!(acc.push(frame(0.0), 0, -1.0, frame(1.0), false, false).is_empty());
+        assert!(acc
+            .push(frame(0.0), 0, -1.0, frame(1.0), false, false)
+            .is_empty());
         let r = acc.push(frame(1.0), 1, -1.0, frame(2.0), false, true);
         assert_eq!(r.len(), 2);
         assert_eq!((r[0].reward, r[0].discount), (-1.5, 0.25));
         assert_eq!(r[0].next_frames, [frame(1.0), frame(2.0)].concat());
         assert_eq!((r[1].reward, r[1].discount), (-1.0, 0.5));
         // A new episode starts clean.
-        assert!(acc.push(frame(9.0), 2, -1.0, frame(8.0), false, false).is_empty());
+        assert!(acc
+            .push(frame(9.0), 2, -1.0, frame(8.0), false, false)
+            .is_empty());
     }
 
     #[test]

@@ -65,7 +65,11 @@ impl Replay {
         discount: f32,
     ) -> Result<(), String> {
         let k = next_frames.len() / FRAME;
-        if state.len() != STACK_SIZE * FRAME || k == 0 || k > STACK_SIZE || next_frames.len() != k * FRAME {
+        if state.len() != STACK_SIZE * FRAME
+            || k == 0
+            || k > STACK_SIZE
+            || next_frames.len() != k * FRAME
+        {
             return Err(format!(
                 "replay: a state of {} values and {} next-frame values; expected {} and 1 to {STACK_SIZE} frames of {FRAME}",
                 state.len(),
@@ -89,9 +93,9 @@ impl Replay {
         Ok(())
     }
 
-    /// Transitions held.
-    pub fn len(&self) -> usize {
-        self.items.len()
+    /// `true` while no transition is stored (n-step transitions arrive `n - 1` actions late).
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
     }
 
     /// `n` transitions drawn uniformly with replacement (an error when none are held).
@@ -112,7 +116,11 @@ impl Replay {
         for _ in 0..n {
             let t = &self.items[rng.random_range(0..self.items.len())];
             s.extend(t.state.iter().map(|&b| b as f32 / 255.0));
-            s2.extend(t.state[t.next_frames.len()..].iter().map(|&b| b as f32 / 255.0));
+            s2.extend(
+                t.state[t.next_frames.len()..]
+                    .iter()
+                    .map(|&b| b as f32 / 255.0),
+            );
             s2.extend(t.next_frames.iter().map(|&b| b as f32 / 255.0));
             a.push(t.action);
             r.push(t.reward);
