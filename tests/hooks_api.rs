@@ -118,7 +118,10 @@ fn drop_in_constructors_match_candle() {
     let vb = VarBuilder::zeros(DType::F32, &dev());
     let ln = hookable::layer_norm(4, 1e-5, vb.pp("ln")).unwrap();
     let emb = hookable::embedding(10, 4, vb.pp("emb")).unwrap();
-    let bn = hookable::batch_norm(4, 1e-5, vb.pp("bn")).unwrap();
+    // From a VarMap so that candle's initialisers apply (weight 1, bias 0).
+    let varmap = VarMap::new();
+    let bn_vb = VarBuilder::from_varmap(&varmap, DType::F32, &dev());
+    let bn = hookable::batch_norm(4, 1e-5, bn_vb.pp("bn")).unwrap();
     let l = hookable::linear_no_bias(4, 2, vb.pp("l")).unwrap();
     let c = hookable::conv2d_no_bias(1, 2, 3, Default::default(), vb.pp("c")).unwrap();
     assert!(l.bias().is_none() && c.bias().is_none());
@@ -363,10 +366,27 @@ fn prepend_always_call_and_errors() {
         .to_string();
     assert!(err.contains("refused MaxPool2d"), "{err}");
     assert_eq!(ran.load(Ordering::SeqCst), 1);
-    // A forward that fails (input of rank 1): always_call runs, the forward's error comes out.
-    let err = pool.call(&x).unwrap_err().to_string();
-    assert!(!err.contains("refused"), "{err}");
-    assert_eq!(ran.load(Ordering::SeqCst), 2);
+    // A forward that fails: always_call runs, the forward's own error comes out.
+    let failing = hookable::seq().add_fn(|_| Err(candle_core::Error::Msg("forward failed".into())));
+    let (ran2, r3) = counter();
+    let _always2 = nn::Module::modules(&failing)[0]
+        .node()
+        .register_forward_hook_with_inputs(
+            HookOptions {
+                always_call: true,
+                ..Default::default()
+            },
+            move |_, xs, out| {
+                assert!(out.is_none() && xs.len() == 1);
+                r3.fetch_add(1, Ordering::SeqCst);
+                Ok(None)
+            },
+        );
+    let err = candle_nn::Module::forward(&failing, &x)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("forward failed"), "{err}");
+    assert_eq!(ran2.load(Ordering::SeqCst), 1);
 }
 
 #[test]
@@ -426,7 +446,7 @@ fn backward_pre_hook_replaces_grad_output_and_wrong_shapes_are_errors() {
 fn registered_twice_runs_twice_and_handles_are_independent() {
     let relu = ReLU::new();
     let (c, c2) = counter();
-    let f = move |_: &Node, _: &Tensor, _: &Tensor| {
+    let f = move |_: &Node, _: &Tensor, _: &Tensor| -> candle_tensorboard::Result<Option<Tensor>> {
         c2.fetch_add(1, Ordering::SeqCst);
         Ok(None)
     };
