@@ -50,7 +50,7 @@ fn backward_hook_grads_equal_numerical_grads() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let s = seen.clone();
     let pool = net.get(2).unwrap();
-    pool.node().register_full_backward_hook(move |_, gi, go| {
+    let _ = pool.node().register_full_backward_hook(move |_, gi, go| {
         s.lock().unwrap().push((gi.cloned(), go.clone()));
         Ok(None)
     });
@@ -115,8 +115,8 @@ fn gradcheck_through_the_tree_and_hooks() {
     let net = small_net(&vm);
     // A hook that observes (and returns nothing) must not change any gradient.
     for (_, m) in net.named_modules() {
-        m.node().register_full_backward_hook(|_, _, _| Ok(None));
-        m.node().register_forward_hook(|_, _, _| Ok(None));
+        let _ = m.node().register_full_backward_hook(|_, _, _| Ok(None));
+        let _ = m.node().register_forward_hook(|_, _, _| Ok(None));
     }
     let x = Tensor::randn(0f64, 1., (1, 1, 5, 5), &Device::Cpu).unwrap();
     let check = gradcheck(|xs| net.call(&xs[0])?.sqr()?.sum_all(), &[x], 1e-6).unwrap();
@@ -219,7 +219,7 @@ fn torchvision_alexnet_with_plain_weights_fires_forward_hooks() {
     for m in net.modules() {
         if m.kind() == "Conv2d" {
             let s = shapes.clone();
-            m.node().register_forward_hook(move |m, _, o| {
+            let _ = m.node().register_forward_hook(move |m, _, o| {
                 s.lock().unwrap().push((
                     m.parameter("weight").unwrap().dims().to_vec(),
                     o.dims().to_vec(),
@@ -227,7 +227,7 @@ fn torchvision_alexnet_with_plain_weights_fires_forward_hooks() {
                 Ok(None)
             });
             let b = bwd_calls.clone();
-            m.node().register_full_backward_hook(move |_, _, _| {
+            let _ = m.node().register_full_backward_hook(move |_, _, _| {
                 *b.lock().unwrap() += 1;
                 Ok(None)
             });
@@ -295,7 +295,8 @@ fn safetensors_round_trip_with_torchvision_names() {
     let x = Tensor::randn(0f32, 1., (1, 1, 28, 28), &Device::Cpu).unwrap();
     let count = Arc::new(Mutex::new(0));
     let c = count.clone();
-    net2.features
+    let _ = net2
+        .features
         .get(0)
         .unwrap()
         .node()
@@ -316,12 +317,12 @@ fn module_called_twice_fires_twice() {
     let fwd = Arc::new(Mutex::new(0));
     let bwd = Arc::new(Mutex::new(Vec::new()));
     let f = fwd.clone();
-    lin.node().register_forward_hook(move |_, _, _| {
+    let _ = lin.node().register_forward_hook(move |_, _, _| {
         *f.lock().unwrap() += 1;
         Ok(None)
     });
     let b = bwd.clone();
-    lin.node().register_full_backward_hook(move |_, gi, go| {
+    let _ = lin.node().register_full_backward_hook(move |_, gi, go| {
         b.lock().unwrap().push((gi.is_some(), vals(go)));
         Ok(None)
     });
@@ -348,13 +349,13 @@ fn hooks_run_in_order_and_can_replace_values() {
     let order = Arc::new(Mutex::new(Vec::new()));
     for k in 0..3 {
         let o = order.clone();
-        lin.node().register_forward_hook(move |_, _, out| {
+        let _ = lin.node().register_forward_hook(move |_, _, out| {
             o.lock().unwrap().push(k);
             Ok(Some((out + 1.0)?))
         });
     }
     let o = order.clone();
-    lin.node().register_forward_pre_hook(move |_, x| {
+    let _ = lin.node().register_forward_pre_hook(move |_, x| {
         o.lock().unwrap().push(10);
         Ok(Some((x * 0.0)?))
     });
@@ -383,7 +384,8 @@ fn hook_errors_propagate_from_forward_and_backward() {
     let err = net.call(&x).unwrap_err().to_string();
     assert!(err.contains("forward boom"), "{err}");
     h.remove();
-    net.get(2)
+    let _ = net
+        .get(2)
         .unwrap()
         .node()
         .register_full_backward_hook(|_, _, _| {
@@ -398,7 +400,8 @@ fn hook_errors_propagate_from_forward_and_backward() {
 fn backward_hook_returning_wrong_shape_is_an_error() {
     let vm = VarMap::new();
     let net = small_net(&vm);
-    net.get(2)
+    let _ = net
+        .get(2)
         .unwrap()
         .node()
         .register_full_backward_hook(|_, _, go| Ok(Some(go.clone())));
@@ -421,7 +424,8 @@ fn no_probes_without_backward_hooks() {
     let x = Tensor::randn(0f64, 1., (1, 1, 6, 6), &Device::Cpu).unwrap();
     let count_ops = |t: &Tensor| t.sum_all().unwrap().sorted_nodes().len();
     let plain = count_ops(&net.call(&x).unwrap());
-    net.get(0)
+    let _ = net
+        .get(0)
         .unwrap()
         .node()
         .register_forward_hook(|_, _, _| Ok(None));

@@ -105,7 +105,8 @@ fn conv_pool_demo_matches_seed() {
     let pre_seen = Arc::new(Mutex::new(Vec::new()));
     let bwd_seen = Arc::new(Mutex::new(Vec::new()));
     let (f, i) = (fmap_block.clone(), input_block.clone());
-    net.conv1
+    let _ = net
+        .conv1
         .node()
         .register_forward_hook(move |_, input, output| {
             f.lock().unwrap().push(output.clone());
@@ -113,12 +114,13 @@ fn conv_pool_demo_matches_seed() {
             Ok(None)
         });
     let p = pre_seen.clone();
-    net.conv1.node().register_forward_pre_hook(move |m, input| {
+    let _ = net.conv1.node().register_forward_pre_hook(move |m, input| {
         p.lock().unwrap().push((m.name(), input.clone()));
         Ok(None)
     });
     let b = bwd_seen.clone();
-    net.pool1
+    let _ = net
+        .pool1
         .node()
         .register_full_backward_hook(move |m, gi, go| {
             b.lock().unwrap().push((m.name(), gi.cloned(), go.clone()));
@@ -169,7 +171,8 @@ fn backward_hook_on_first_layer_gets_no_grad_input() {
     let net = seed_net();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let s = seen.clone();
-    net.conv1
+    let _ = net
+        .conv1
         .node()
         .register_full_backward_hook(move |_, gi, go| {
             s.lock().unwrap().push((gi.is_some(), go.dims().to_vec()));

@@ -9,6 +9,8 @@ ex=target/debug/examples
 "$ex/backprop_scratch" --steps 2 --logdir "$logs"
 "$ex/feature_maps" --steps 2 --logdir "$logs"
 "$ex/alexnet_kernels" --steps 2 --logdir "$logs"
+"$ex/grad_cam" --steps 2 --logdir "$logs"
+"$ex/attention_maps" --steps 2 --logdir "$logs"
 "$ex/bench_workloads" --write-scalar-file "$logs/bench_scalars" --events 1000 >/dev/null
 "$ex/gan_mnist" --steps 2 --logdir "$logs"
 "$ex/dqn_mountaincar" --steps 2 --logdir "$logs"

@@ -7,15 +7,24 @@
 //!   through any intermediate tensor.
 //! - Parameter gradients can be read or changed between `backward()` and `optimizer.step()`
 //!   through the `GradStore` ([`scale_grads`], [`clip_grad_norm`]).
+//! - [`Watch`] logs parameter and gradient histograms and gradient norms every N steps
+//!   (wandb's `watch`); [`capture`] keeps the outputs of the layers you name.
 //! - [`gradcheck`] compares backprop gradients with central differences.
 //!
 //! Hooks return this crate's [`crate::Result`]; an `Err` from a hook comes out of the
 //! `forward` (or `backward()`) call that ran it, as a `candle_core::Error` wrapping it.
 
+mod capture;
 mod grad;
 mod gradcheck;
 mod registry;
+mod watch;
 
+pub use capture::{capture, Capture};
 pub use grad::{clip_grad_norm, register_hook, scale_grads};
 pub use gradcheck::{gradcheck, numerical_grad, GradCheck};
-pub use registry::{BackwardHook, ForwardHook, ForwardPreHook, HookHandle, Node};
+pub use registry::{
+    BackwardHook, BackwardPreHook, ForwardHook, ForwardHookInputs, ForwardPreHook,
+    ForwardPreHookInputs, HookGuard, HookHandle, HookOptions, Node,
+};
+pub use watch::{Watch, WatchLog};

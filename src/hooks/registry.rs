@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, RwLock, Weak};
 use candle_core::Tensor;
 
 use super::grad::Probe;
+use crate::nn::LayerKind;
 use crate::Result;
 
 /// A forward pre-hook: `f(module, input) -> Ok(Some(new_input))` replaces the input.
@@ -21,41 +22,86 @@ pub type ForwardHook = dyn Fn(&Node, &Tensor, &Tensor) -> Result<Option<Tensor>>
 /// module's input does not require a gradient (as in PyTorch).
 pub type BackwardHook =
     dyn Fn(&Node, Option<&Tensor>, &Tensor) -> Result<Option<Tensor>> + Send + Sync;
+/// A full backward pre-hook: `f(module, grad_output) -> Ok(Some(new_grad_output))` replaces
+/// the gradient with respect to the module's output before anything else sees it.
+pub type BackwardPreHook = dyn Fn(&Node, &Tensor) -> Result<Option<Tensor>> + Send + Sync;
+/// A forward pre-hook that sees every input of a multi-input module (PyTorch's
+/// `with_kwargs=True`): `Ok(Some(inputs))` replaces them (the same number of tensors).
+pub type ForwardPreHookInputs =
+    dyn Fn(&Node, &[Tensor]) -> Result<Option<Vec<Tensor>>> + Send + Sync;
+/// A forward hook that sees every input; `output` is `None` only for an `always_call` hook
+/// run after the forward pass (or an earlier hook) failed.
+pub type ForwardHookInputs =
+    dyn Fn(&Node, &[Tensor], Option<&Tensor>) -> Result<Option<Tensor>> + Send + Sync;
 
-type List<T> = RwLock<Vec<(u64, Arc<T>)>>;
+/// Where a hook goes in its list and when it runs (PyTorch's `prepend` and `always_call`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HookOptions {
+    /// Run before the hooks already registered instead of after them.
+    pub prepend: bool,
+    /// Forward hooks only: run even when the forward pass (or an earlier forward hook) returned
+    /// an error, with `output = None`; the error still comes out of the call.
+    pub always_call: bool,
+}
+
+struct Entry<T: ?Sized> {
+    id: u64,
+    always: bool,
+    f: Arc<T>,
+}
+
+type List<T> = RwLock<Vec<Entry<T>>>;
 
 /// Which list a [`HookHandle`] points into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum HookKind {
     ForwardPre,
     Forward,
+    BackwardPre,
     Backward,
 }
 
 #[derive(Default)]
 pub(crate) struct HookLists {
-    pre: List<ForwardPreHook>,
-    fwd: List<ForwardHook>,
+    pre: List<ForwardPreHookInputs>,
+    fwd: List<ForwardHookInputs>,
+    bwd_pre: List<BackwardPreHook>,
     bwd: List<BackwardHook>,
-    /// Number of hooks in all three lists: lets a hook-free forward skip every lock.
+    /// Number of hooks in all lists: lets a hook-free forward skip every lock.
     count: AtomicUsize,
     next_id: AtomicU64,
 }
 
-fn read<T: ?Sized>(l: &RwLock<Vec<(u64, Arc<T>)>>) -> Vec<Arc<T>> {
+/// A snapshot of a list: hooks run without any lock held, so a hook may register or remove
+/// hooks (on any node, its own included) without deadlocking; changes apply to the next call.
+fn read<T: ?Sized>(l: &List<T>) -> Vec<(Arc<T>, bool)> {
     // A panicking hook can poison the lock; the list itself is still consistent.
     let guard = l.read().unwrap_or_else(|e| e.into_inner());
-    guard.iter().map(|(_, f)| f.clone()).collect()
+    guard.iter().map(|e| (e.f.clone(), e.always)).collect()
 }
 
-fn push<T: ?Sized>(l: &RwLock<Vec<(u64, Arc<T>)>>, id: u64, f: Arc<T>) {
-    l.write().unwrap_or_else(|e| e.into_inner()).push((id, f));
+fn is_empty<T: ?Sized>(l: &List<T>) -> bool {
+    l.read().unwrap_or_else(|e| e.into_inner()).is_empty()
 }
 
-fn remove_id<T: ?Sized>(l: &RwLock<Vec<(u64, Arc<T>)>>, id: u64) -> bool {
+fn push<T: ?Sized>(l: &List<T>, id: u64, f: Arc<T>, opts: HookOptions) {
+    let mut g = l.write().unwrap_or_else(|e| e.into_inner());
+    let e = Entry {
+        id,
+        always: opts.always_call,
+        f,
+    };
+    if opts.prepend {
+        g.insert(0, e);
+    } else {
+        g.push(e);
+    }
+}
+
+fn remove_id<T: ?Sized>(l: &List<T>, id: u64) -> bool {
     let mut g = l.write().unwrap_or_else(|e| e.into_inner());
     let before = g.len();
-    g.retain(|(i, _)| *i != id);
+    g.retain(|e| e.id != id);
     g.len() != before
 }
 
@@ -68,6 +114,7 @@ impl HookLists {
         let removed = match kind {
             HookKind::ForwardPre => remove_id(&self.pre, id),
             HookKind::Forward => remove_id(&self.fwd, id),
+            HookKind::BackwardPre => remove_id(&self.bwd_pre, id),
             HookKind::Backward => remove_id(&self.bwd, id),
         };
         if removed {
@@ -76,37 +123,110 @@ impl HookLists {
         removed
     }
 
-    pub(crate) fn backward_hooks(&self) -> Vec<Arc<BackwardHook>> {
-        read(&self.bwd)
+    fn backward_hooks(&self) -> Vec<Arc<BackwardHook>> {
+        read(&self.bwd).into_iter().map(|(f, _)| f).collect()
+    }
+
+    fn backward_pre_hooks(&self) -> Vec<Arc<BackwardPreHook>> {
+        read(&self.bwd_pre).into_iter().map(|(f, _)| f).collect()
     }
 }
 
-/// Detaches a hook from the node it was registered on.
-///
-/// Dropping a handle does **not** remove the hook (as in PyTorch): call [`HookHandle::remove`].
 #[derive(Clone)]
-pub struct HookHandle {
+struct HandleEntry {
     lists: Weak<HookLists>,
     kind: HookKind,
     id: u64,
 }
 
+/// Detaches the hook (or, for the subtree registrations, every hook) it was returned for.
+///
+/// Dropping a `HookHandle` does **not** remove the hook (as in PyTorch): call
+/// [`HookHandle::remove`], or turn it into a [`HookGuard`] that removes on drop.
+/// Removing twice is harmless: the second call returns `false`.
+#[derive(Clone)]
+#[must_use = "dropping a HookHandle keeps the hook registered for good; keep it to call remove(), or call .guard()"]
+pub struct HookHandle {
+    entries: Vec<HandleEntry>,
+}
+
 impl std::fmt::Debug for HookHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HookHandle")
-            .field("kind", &self.kind)
-            .field("id", &self.id)
-            .finish()
+        let kinds: Vec<_> = self.entries.iter().map(|e| (e.kind, e.id)).collect();
+        f.debug_struct("HookHandle").field("hooks", &kinds).finish()
     }
 }
 
 impl HookHandle {
-    /// Removes the hook. Returns `false` when it was already removed (or its module dropped).
+    /// Removes the hook(s). Returns `false` when none was still registered (already removed,
+    /// or the module dropped).
     pub fn remove(&self) -> bool {
-        match self.lists.upgrade() {
-            Some(l) => l.remove(self.kind, self.id),
-            None => false,
+        let mut any = false;
+        for e in &self.entries {
+            if let Some(l) = e.lists.upgrade() {
+                any |= l.remove(e.kind, e.id);
+            }
         }
+        any
+    }
+
+    /// How many hooks this handle controls (one, or one per matched module for a subtree
+    /// registration).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the handle controls no hook (a subtree registration that matched nothing).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// One handle for the hooks of `self` and `other`.
+    pub fn merge(mut self, other: HookHandle) -> HookHandle {
+        self.entries.extend(other.entries);
+        self
+    }
+
+    /// A guard that removes the hook(s) when it goes out of scope.
+    pub fn guard(self) -> HookGuard {
+        HookGuard(self)
+    }
+
+    /// A handle for no hook, to [`merge`](Self::merge) others into.
+    pub fn empty() -> HookHandle {
+        HookHandle {
+            entries: Vec::new(),
+        }
+    }
+}
+
+/// Removes its hook(s) when dropped (RAII); from [`HookHandle::guard`].
+///
+/// ```
+/// use candle_core::{DType, Device, Tensor};
+/// use candle_tensorboard::nn::{Module, ReLU};
+/// let relu = ReLU::new();
+/// {
+///     let _g = relu.register_forward_hook(|_, _, _| Ok(None)).guard();
+///     assert_eq!(relu.node().num_hooks(), 1);
+/// }
+/// assert_eq!(relu.node().num_hooks(), 0);
+/// ```
+#[must_use = "a HookGuard dropped at once removes its hook at once; bind it: `let _guard = ...`"]
+#[derive(Debug)]
+pub struct HookGuard(HookHandle);
+
+impl HookGuard {
+    /// Keeps the hook(s) registered for good and returns the plain handle.
+    pub fn into_handle(self) -> HookHandle {
+        let me = std::mem::ManuallyDrop::new(self);
+        me.0.clone()
+    }
+}
+
+impl Drop for HookGuard {
+    fn drop(&mut self) {
+        self.0.remove();
     }
 }
 
@@ -132,6 +252,7 @@ impl HookHandle {
 pub struct Node {
     name: RwLock<String>,
     kind: String,
+    layer_kind: LayerKind,
     params: Vec<(String, Tensor)>,
     training: AtomicBool,
     hooks: Arc<HookLists>,
@@ -155,9 +276,11 @@ impl Node {
         kind: impl Into<String>,
         params: Vec<(String, Tensor)>,
     ) -> Arc<Self> {
+        let kind = kind.into();
         Arc::new(Self {
             name: RwLock::new(name.into()),
-            kind: kind.into(),
+            layer_kind: LayerKind::from_name(&kind),
+            kind,
             params,
             training: AtomicBool::new(false),
             hooks: Arc::new(HookLists::default()),
@@ -178,6 +301,12 @@ impl Node {
     /// The layer's kind, e.g. `"Conv2d"`, `"ReLU"`, `"Sequential"`.
     pub fn kind(&self) -> &str {
         &self.kind
+    }
+
+    /// The layer's kind as a type: `m.layer_kind() == LayerKind::Conv2d` instead of comparing
+    /// strings. Kinds this crate does not define are [`LayerKind::Other`] (see [`Node::kind`]).
+    pub fn layer_kind(&self) -> LayerKind {
+        self.layer_kind
     }
 
     /// This node's own parameters (not its children's), with local names.
@@ -208,50 +337,156 @@ impl Node {
     fn handle(&self, kind: HookKind, id: u64) -> HookHandle {
         self.hooks.count.fetch_add(1, Ordering::Relaxed);
         HookHandle {
-            lists: Arc::downgrade(&self.hooks),
-            kind,
-            id,
+            entries: vec![HandleEntry {
+                lists: Arc::downgrade(&self.hooks),
+                kind,
+                id,
+            }],
         }
     }
 
     /// Registers `f(module, input)`, called before the forward pass; returning
     /// `Ok(Some(t))` makes `t` the input. Hooks run in registration order.
+    /// On a multi-input module `input` is the first input; see
+    /// [`Node::register_forward_pre_hook_with_inputs`].
     pub fn register_forward_pre_hook<F>(&self, f: F) -> HookHandle
     where
         F: Fn(&Node, &Tensor) -> Result<Option<Tensor>> + Send + Sync + 'static,
     {
+        self.register_forward_pre_hook_with_inputs(HookOptions::default(), move |n, xs| {
+            let Some(x) = xs.first() else {
+                return Ok(None);
+            };
+            Ok(f(n, x)?.map(|t| {
+                let mut v = xs.to_vec();
+                v[0] = t;
+                v
+            }))
+        })
+    }
+
+    /// Registers `f(module, inputs)` with [`HookOptions`]: `inputs` holds every input of
+    /// the call (one for ordinary layers); returning `Ok(Some(v))` replaces them, and `v`
+    /// must hold as many tensors (otherwise the call fails with an error saying so).
+    pub fn register_forward_pre_hook_with_inputs<F>(&self, opts: HookOptions, f: F) -> HookHandle
+    where
+        F: Fn(&Node, &[Tensor]) -> Result<Option<Vec<Tensor>>> + Send + Sync + 'static,
+    {
         let id = self.hooks.new_id();
-        push(&self.hooks.pre, id, Arc::new(f) as Arc<ForwardPreHook>);
+        push(
+            &self.hooks.pre,
+            id,
+            Arc::new(f) as Arc<ForwardPreHookInputs>,
+            opts,
+        );
         self.handle(HookKind::ForwardPre, id)
     }
 
     /// Registers `f(module, input, output)`, called after the forward pass; returning
-    /// `Ok(Some(t))` makes `t` the output. Hooks run in registration order.
+    /// `Ok(Some(t))` makes `t` the output (of any shape, as in PyTorch: the next layer sees
+    /// it). Hooks run in registration order. On a multi-input module `input` is the first
+    /// input; see [`Node::register_forward_hook_with_inputs`].
     pub fn register_forward_hook<F>(&self, f: F) -> HookHandle
     where
         F: Fn(&Node, &Tensor, &Tensor) -> Result<Option<Tensor>> + Send + Sync + 'static,
     {
+        self.register_forward_hook_with_inputs(HookOptions::default(), move |n, xs, out| {
+            match (xs.first(), out) {
+                (Some(x), Some(o)) => f(n, x, o),
+                _ => Ok(None),
+            }
+        })
+    }
+
+    /// Registers `f(module, inputs, output)` with [`HookOptions`] (PyTorch's `prepend`,
+    /// `always_call` and `with_kwargs`): `inputs` holds every input of the call, `output` is
+    /// `None` only for an `always_call` hook after a failure (its return value is then
+    /// ignored).
+    ///
+    /// ```
+    /// use candle_core::{DType, Device, Tensor};
+    /// use candle_tensorboard::hooks::HookOptions;
+    /// use candle_tensorboard::nn::{Module, ReLU};
+    /// let relu = ReLU::new();
+    /// let first = HookOptions { prepend: true, ..Default::default() };
+    /// let _a = relu.node().register_forward_hook_with_inputs(Default::default(), |_, _, o| {
+    ///     Ok(o.map(|o| (o + 1.0)).transpose()?)          // runs second: (0 * 10) + 1
+    /// });
+    /// let _b = relu.node().register_forward_hook_with_inputs(first, |_, _, o| {
+    ///     Ok(o.map(|o| (o * 10.0)).transpose()?)         // runs first
+    /// });
+    /// let y = relu.call(&Tensor::zeros(1, DType::F32, &Device::Cpu)?)?;
+    /// assert_eq!(y.to_vec1::<f32>()?, [1.0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn register_forward_hook_with_inputs<F>(&self, opts: HookOptions, f: F) -> HookHandle
+    where
+        F: Fn(&Node, &[Tensor], Option<&Tensor>) -> Result<Option<Tensor>> + Send + Sync + 'static,
+    {
         let id = self.hooks.new_id();
-        push(&self.hooks.fwd, id, Arc::new(f) as Arc<ForwardHook>);
+        push(
+            &self.hooks.fwd,
+            id,
+            Arc::new(f) as Arc<ForwardHookInputs>,
+            opts,
+        );
         self.handle(HookKind::Forward, id)
     }
 
     /// Registers `f(module, grad_input, grad_output)`, called during `backward()` once per
     /// forward call of the module, when the gradients with respect to its input and output are
-    /// known. Returning `Ok(Some(g))` replaces `grad_input` (ignored when it is `None`).
+    /// known. Returning `Ok(Some(g))` replaces `grad_input` (ignored when it is `None`); a
+    /// tensor of another shape than `grad_input` makes `backward()` fail with an error saying
+    /// so.
     ///
     /// Backward hooks need a graph: the module's output must depend on a `Var` (trainable
     /// weights from a `VarMap`, or an input that is a `Var`). `grad_input` is `None` when the
-    /// module's input does not depend on a `Var` (e.g. the first layer fed with data).
+    /// module's input does not depend on a `Var` (e.g. the first layer fed with data). On a
+    /// multi-input module `grad_input` is the gradient of the first input.
     /// While a node has backward hooks, each forward call adds two identity ops (one copy of
     /// the input and one of the output); without them nothing is added.
     pub fn register_full_backward_hook<F>(&self, f: F) -> HookHandle
     where
         F: Fn(&Node, Option<&Tensor>, &Tensor) -> Result<Option<Tensor>> + Send + Sync + 'static,
     {
+        self.register_full_backward_hook_with(HookOptions::default(), f)
+    }
+
+    /// [`Node::register_full_backward_hook`] with [`HookOptions::prepend`].
+    pub fn register_full_backward_hook_with<F>(&self, opts: HookOptions, f: F) -> HookHandle
+    where
+        F: Fn(&Node, Option<&Tensor>, &Tensor) -> Result<Option<Tensor>> + Send + Sync + 'static,
+    {
         let id = self.hooks.new_id();
-        push(&self.hooks.bwd, id, Arc::new(f) as Arc<BackwardHook>);
+        push(&self.hooks.bwd, id, Arc::new(f) as Arc<BackwardHook>, opts);
         self.handle(HookKind::Backward, id)
+    }
+
+    /// Registers `f(module, grad_output)` (PyTorch's `register_full_backward_pre_hook`),
+    /// called during `backward()` as soon as the gradient with respect to the module's output
+    /// is known, before the module's backward pass and its backward hooks; returning
+    /// `Ok(Some(g))` (same shape) replaces that gradient. Same graph requirement as
+    /// [`Node::register_full_backward_hook`].
+    pub fn register_full_backward_pre_hook<F>(&self, f: F) -> HookHandle
+    where
+        F: Fn(&Node, &Tensor) -> Result<Option<Tensor>> + Send + Sync + 'static,
+    {
+        self.register_full_backward_pre_hook_with(HookOptions::default(), f)
+    }
+
+    /// [`Node::register_full_backward_pre_hook`] with [`HookOptions::prepend`].
+    pub fn register_full_backward_pre_hook_with<F>(&self, opts: HookOptions, f: F) -> HookHandle
+    where
+        F: Fn(&Node, &Tensor) -> Result<Option<Tensor>> + Send + Sync + 'static,
+    {
+        let id = self.hooks.new_id();
+        push(
+            &self.hooks.bwd_pre,
+            id,
+            Arc::new(f) as Arc<BackwardPreHook>,
+            opts,
+        );
+        self.handle(HookKind::BackwardPre, id)
     }
 
     /// Runs `f` (the module's own computation) wrapped in this node's hooks.
@@ -263,19 +498,50 @@ impl Node {
         if self.hooks.count.load(Ordering::Relaxed) == 0 {
             return f(x);
         }
-        let mut input = x.clone();
-        for h in read(&self.hooks.pre) {
-            if let Some(new) = h(self, &input)? {
-                input = new;
+        self.run_many(std::slice::from_ref(x), |xs| match xs.first() {
+            Some(x) => f(x),
+            None => Err(candle_core::Error::Msg(
+                "a forward pre-hook removed the input".into(),
+            )),
+        })
+    }
+
+    /// Runs `f` on several inputs wrapped in this node's hooks.
+    pub(crate) fn run_many(
+        self: &Arc<Self>,
+        xs: &[Tensor],
+        f: impl FnOnce(&[Tensor]) -> candle_core::Result<Tensor>,
+    ) -> candle_core::Result<Tensor> {
+        if self.hooks.count.load(Ordering::Relaxed) == 0 {
+            return f(xs);
+        }
+        let mut inputs = xs.to_vec();
+        for (h, _) in read(&self.hooks.pre) {
+            if let Some(new) = h(self, &inputs)? {
+                if new.len() != inputs.len() {
+                    return Err(crate::Error::invalid(
+                        "inputs",
+                        format!(
+                            "a forward pre-hook of `{}` returned {} inputs for a call with {}; return as many tensors, or None to keep them",
+                            self.name(),
+                            new.len(),
+                            inputs.len()
+                        ),
+                    )
+                    .into());
+                }
+                inputs = new;
             }
         }
-        let with_bwd = !read(&self.hooks.bwd).is_empty();
+        let with_bwd = !is_empty(&self.hooks.bwd) || !is_empty(&self.hooks.bwd_pre);
         let state = Arc::new(Mutex::new(None::<Tensor>));
-        let input_probed = with_bwd && input.track_op();
-        let fed = if input_probed {
+        let first = inputs.first();
+        let input_probed = with_bwd && first.is_some_and(|x| x.track_op());
+        let mut fed = inputs.clone();
+        if let (true, Some(x)) = (input_probed, first) {
             let node = self.clone();
             let st = state.clone();
-            input.apply_op1(Probe::new(move |gi: &Tensor| {
+            fed[0] = x.apply_op1(Probe::new(move |gi: &Tensor| {
                 let go = st.lock().unwrap_or_else(|e| e.into_inner()).take();
                 let Some(go) = go else {
                     // The output probe did not run: the output was not on the loss's path
@@ -290,30 +556,59 @@ impl Node {
                     }
                 }
                 Ok(Some(gi))
-            }))?
-        } else {
-            input.clone()
+            }))?;
+        }
+        let fwd = read(&self.hooks.fwd);
+        let mut output = match f(&fed) {
+            Ok(o) => o,
+            Err(e) => {
+                self.always_call(&fwd, 0, &inputs);
+                return Err(e);
+            }
         };
-        let mut output = f(&fed)?;
-        for h in read(&self.hooks.fwd) {
-            if let Some(new) = h(self, &input, &output)? {
-                output = new;
+        for (i, (h, _)) in fwd.iter().enumerate() {
+            match h(self, &inputs, Some(&output)) {
+                Ok(Some(new)) => output = new,
+                Ok(None) => {}
+                Err(e) => {
+                    self.always_call(&fwd, i + 1, &inputs);
+                    return Err(e.into());
+                }
             }
         }
         if with_bwd && output.track_op() {
             let node = self.clone();
             output = output.apply_op1(Probe::new(move |go: &Tensor| {
-                if input_probed {
-                    *state.lock().unwrap_or_else(|e| e.into_inner()) = Some(go.clone());
-                } else {
-                    for h in node.hooks.backward_hooks() {
-                        h(&node, None, go)?;
+                let mut go_new = None::<Tensor>;
+                for h in node.hooks.backward_pre_hooks() {
+                    let cur = go_new.as_ref().unwrap_or(go);
+                    if let Some(new) = h(&node, cur)? {
+                        check_same_shape("grad_output", &new, go)?;
+                        go_new = Some(new);
                     }
                 }
-                Ok(None)
+                let go_seen = go_new.clone().unwrap_or_else(|| go.clone());
+                if input_probed {
+                    *state.lock().unwrap_or_else(|e| e.into_inner()) = Some(go_seen);
+                } else {
+                    for h in node.hooks.backward_hooks() {
+                        h(&node, None, &go_seen)?;
+                    }
+                }
+                Ok(go_new)
             }))?;
         }
         Ok(output)
+    }
+
+    /// After a failure, runs the `always_call` forward hooks from `from` on, with no output;
+    /// their errors are dropped so that the first error is the one reported.
+    fn always_call(&self, fwd: &[(Arc<ForwardHookInputs>, bool)], from: usize, inputs: &[Tensor]) {
+        for (h, always) in fwd.iter().skip(from) {
+            if *always {
+                let _ = h(self, inputs, None);
+            }
+        }
     }
 }
 

@@ -130,7 +130,8 @@ impl AlexNet {
             avgpool: AdaptiveAvgPool2d::new(s.pooled),
             classifier,
         };
-        net.assign_names();
+        // Name the parameterless layers (`features.1`) now, so hooks see full names at once.
+        let _ = net.named_modules();
         Ok(net)
     }
 }
@@ -152,6 +153,12 @@ impl Module for AlexNet {
         let x = self.features.call(x)?;
         let x = self.avgpool.call(&x)?.flatten_from(1)?;
         self.classifier.call(&x)
+    }
+
+    fn forward_plain_t(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
+        let x = self.features.call_t(x, train)?;
+        let x = self.avgpool.call(&x)?.flatten_from(1)?;
+        self.classifier.call_t(&x, train)
     }
 }
 

@@ -109,6 +109,12 @@ impl Conv2d {
     }
 
     /// Puts an existing candle convolution into the tree under `name`.
+    ///
+    /// **This makes a new layer**: it shares the weights (tensors are reference-counted) but
+    /// the hooks go on the returned layer only. Hooks fire when *this* layer runs; a model
+    /// that still calls the original `candle_nn::Conv2d` never fires them. Replace the field
+    /// in the model with the returned layer, or build it with [`super::hookable::conv2d`]
+    /// from the start.
     pub fn from_candle(conv: candle_nn::Conv2d, name: impl Into<String>) -> Self {
         let node = Node::new(name, "Conv2d", params(conv.weight(), conv.bias()));
         Self { inner: conv, node }
@@ -122,6 +128,11 @@ impl Conv2d {
     /// The bias tensor, if any.
     pub fn bias(&self) -> Option<&Tensor> {
         self.inner.bias()
+    }
+
+    /// Padding, stride, dilation and groups.
+    pub fn config(&self) -> &Conv2dConfig {
+        self.inner.config()
     }
 }
 
@@ -157,6 +168,15 @@ impl Linear {
         ))
     }
 
+    /// A linear layer without bias, initialised like candle's `linear_no_bias`.
+    pub fn new_no_bias(in_dim: usize, out_dim: usize, vb: VarBuilder) -> candle_core::Result<Self> {
+        let name = vb.prefix();
+        Ok(Self::from_candle(
+            candle_nn::linear_no_bias(in_dim, out_dim, vb)?,
+            name,
+        ))
+    }
+
     /// A linear layer whose weight and bias use these initialisers (e.g.
     /// [`init::glorot_normal`] and [`init::ZEROS`]).
     pub fn with_init(
@@ -174,7 +194,9 @@ impl Linear {
         ))
     }
 
-    /// Puts an existing candle linear layer into the tree under `name`.
+    /// Puts an existing candle linear layer into the tree under `name`. Like
+    /// [`Conv2d::from_candle`], this is a new layer sharing the weights: hooks fire only when
+    /// the returned layer runs.
     pub fn from_candle(linear: candle_nn::Linear, name: impl Into<String>) -> Self {
         let node = Node::new(name, "Linear", params(linear.weight(), linear.bias()));
         Self {
@@ -338,7 +360,10 @@ impl Module for Dropout {
         &self.node
     }
     fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        if self.node.is_training() && self.p > 0.0 {
+        self.forward_plain_t(x, self.node.is_training())
+    }
+    fn forward_plain_t(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
+        if train && self.p > 0.0 {
             candle_nn::ops::dropout(x, self.p)
         } else {
             Ok(x.clone())
@@ -447,6 +472,12 @@ impl Module for AdaptiveAvgPool2d {
 
 /// Puts any `candle_nn::Module` into the tree under a name and kind, so it gets hooks.
 ///
+/// `Wrap` owns the module, so hooks fire when the `Wrap` runs: use it in the model in place
+/// of the module. The module must be `Send + Sync` (the tree is shared across threads);
+/// `candle_nn::Sequential` is not (it boxes `dyn Module` without those bounds): build the
+/// sequence with [`super::hookable::seq`] instead, which takes the same layers and closures
+/// and makes each of them a hookable child.
+///
 /// ```
 /// use candle_core::{DType, Device, Tensor};
 /// use candle_tensorboard::nn::{Module, Wrap};
@@ -499,6 +530,28 @@ impl<M: candle_nn::Module + Send + Sync> candle_nn::Module for Wrap<M> {
         Module::call(self, xs)
     }
 }
+
+macro_rules! inherent_hooks {
+    ($($t:ty),*) => {
+        $(impl $t {
+            super::hook_api::layer_hook_methods!(pub);
+        })*
+    };
+}
+
+inherent_hooks!(
+    Conv2d,
+    Linear,
+    ReLU,
+    Sigmoid,
+    Tanh,
+    LeakyReLU,
+    Flatten,
+    Dropout,
+    MaxPool2d,
+    AvgPool2d,
+    AdaptiveAvgPool2d
+);
 
 crate::impl_candle_module!(
     Conv2d,

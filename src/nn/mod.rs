@@ -8,6 +8,13 @@
 //! (`x.apply(&layer)`), and is built from a `candle_nn::VarBuilder`, so weights come from a
 //! `VarMap` (trainable) or from safetensors files.
 //!
+//! Names come from the `VarBuilder` path of each layer with parameters (`vb.pp("conv1")`) and,
+//! for every layer, from the tree as soon as it is walked ([`Module::named_modules`], the
+//! subtree hook registrations, `summary`, `watch`): no bookkeeping call is needed. Kinds are a
+//! type ([`LayerKind`]), and hooks go on the layer itself (`conv1.register_forward_hook(..)`).
+//! To make an existing candle model hookable, see [`hookable`]: the same constructors as
+//! `candle_nn`, returning these layers.
+//!
 //! Modules start in **eval** mode (unlike PyTorch); call [`Module::train`] before training so
 //! that `Dropout` drops.
 //!
@@ -23,13 +30,11 @@
 //!
 //! impl Net {
 //!     fn new(vb: VarBuilder) -> candle_core::Result<Self> {
-//!         let net = Net {
+//!         Ok(Net {
 //!             node: Node::new(vb.prefix(), "Net", vec![]),
 //!             conv1: Conv2d::new(1, 2, 3, Default::default(), vb.pp("conv1"))?,
 //!             pool1: MaxPool2d::new(2, 2),
-//!         };
-//!         net.assign_names(); // names parameterless children ("pool1") from the tree
-//!         Ok(net)
+//!         })
 //!     }
 //! }
 //!
@@ -48,6 +53,8 @@
 //! let names: Vec<String> = net.named_modules().into_iter().map(|(n, _)| n).collect();
 //! assert_eq!(names, ["conv1", "pool1"]);
 //! assert_eq!(net.named_parameters()[0].0, "conv1.weight");
+//! // Walking the tree named the parameterless layer too: hooks see "pool1".
+//! assert_eq!(net.pool1.node().name(), "pool1");
 //! let y = net.call(&Tensor::ones((1, 1, 4, 4), DType::F32, &Device::Cpu)?)?;
 //! assert_eq!(y.dims(), [1, 2, 1, 1]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -59,16 +66,22 @@ use candle_core::Tensor;
 
 pub use crate::hooks::Node;
 
+mod hook_api;
+pub mod hookable;
+mod kind;
 mod layers;
+mod norm;
 mod sequential;
 mod summary;
 
 pub use crate::candle_gaps::conv2d;
 pub use crate::candle_gaps::{adaptive_avg_pool2d, avg_pool2d, max_pool2d};
+pub use kind::LayerKind;
 pub use layers::{
     init, AdaptiveAvgPool2d, AvgPool2d, Conv2d, Dropout, Flatten, LeakyReLU, Linear, MaxPool2d,
     ReLU, Sigmoid, Tanh, Wrap,
 };
+pub use norm::{BatchNorm, Embedding, LayerNorm};
 pub use sequential::Sequential;
 
 /// A node of the module tree: a layer or a container.
@@ -88,10 +101,49 @@ pub trait Module: Send + Sync {
     /// The module's own computation, without its hooks.
     fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor>;
 
+    /// The computation of a module whose forward takes several tensors (a residual block,
+    /// attention with a mask). The default takes exactly one and runs
+    /// [`Module::forward_plain`]; a multi-input module overrides this (and makes
+    /// `forward_plain` its one-input form, or an error saying how many inputs it needs).
+    fn forward_plain_many(&self, xs: &[Tensor]) -> candle_core::Result<Tensor> {
+        match xs {
+            [x] => self.forward_plain(x),
+            _ => Err(crate::Error::invalid(
+                "inputs",
+                format!(
+                    "`{}` ({}) takes one input, got {}; call it with `call(&x)`",
+                    self.node().name(),
+                    self.node().kind(),
+                    xs.len()
+                ),
+            )
+            .into()),
+        }
+    }
+
+    /// The computation in train (`true`) or eval mode, for `candle_nn::ModuleT`. The default
+    /// ignores the flag; `Dropout`, `BatchNorm` and the containers honour it.
+    fn forward_plain_t(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
+        let _ = train;
+        self.forward_plain(x)
+    }
+
     /// Runs the module with its hooks: forward pre-hooks, the computation, forward hooks
     /// (and the probes backward hooks need). This is PyTorch's `module(x)`.
     fn call(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         self.node().run(x, |x| self.forward_plain(x))
+    }
+
+    /// Runs a multi-input module with its hooks; the hooks registered with
+    /// `*_with_inputs` see every input (PyTorch's `with_kwargs`), the others the first.
+    fn call_many(&self, xs: &[Tensor]) -> candle_core::Result<Tensor> {
+        self.node().run_many(xs, |xs| self.forward_plain_many(xs))
+    }
+
+    /// Runs the module with its hooks in train (`true`) or eval mode, whatever the nodes'
+    /// own flags say: `candle_nn::ModuleT::forward_t` on this crate's layers calls this.
+    fn call_t(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
+        self.node().run(x, |x| self.forward_plain_t(x, train))
     }
 
     /// The module's kind, e.g. `"Conv2d"`.
@@ -99,12 +151,34 @@ pub trait Module: Send + Sync {
         self.node().kind().to_string()
     }
 
+    /// The module's kind as a type ([`LayerKind::Other`] for kinds defined elsewhere).
+    fn layer_kind(&self) -> LayerKind {
+        self.node().layer_kind()
+    }
+
+    hook_api::layer_hook_methods!(where Self: Sized);
+    hook_api::subtree_hook_methods!(where Self: Sized);
+
     /// Every descendant with its dotted name relative to this module, depth first in
     /// definition order (PyTorch's `named_modules()` without the leading `("", self)`).
+    ///
+    /// Walking also names every descendant's node `<this module's name>.<relative path>`,
+    /// so that hooks see full dotted names, parameterless layers included.
     fn named_modules(&self) -> Vec<(String, &dyn Module)> {
         let mut out = Vec::new();
         for (name, child) in self.children() {
             walk(child, name.to_string(), &mut out);
+        }
+        let root = self.node().name();
+        for (name, m) in &out {
+            let full = if root.is_empty() {
+                name.clone()
+            } else {
+                format!("{root}.{name}")
+            };
+            if m.node().name() != full {
+                m.node().set_name(full);
+            }
         }
         out
     }
@@ -166,17 +240,10 @@ pub trait Module: Send + Sync {
     }
 
     /// Names every descendant's node `<this module's name>.<relative path>`, so that hooks see
-    /// full dotted names even for parameterless layers. Containers call this when built.
+    /// full dotted names even for parameterless layers. [`Module::named_modules`] (and so
+    /// every tree walk) does this already; calling it is never required.
     fn assign_names(&self) {
-        let root = self.node().name();
-        for (name, m) in self.named_modules() {
-            let full = if root.is_empty() {
-                name
-            } else {
-                format!("{root}.{name}")
-            };
-            m.node().set_name(full);
-        }
+        let _ = self.named_modules();
     }
 
     /// A torchinfo-style table (layer, kind, output shape, parameter count), from a forward
@@ -191,6 +258,11 @@ pub trait Module: Send + Sync {
             &|x| self.call(x),
         )
     }
+}
+
+impl dyn Module + '_ {
+    hook_api::layer_hook_methods!(pub);
+    hook_api::subtree_hook_methods!(pub);
 }
 
 fn walk<'a>(m: &'a dyn Module, name: String, out: &mut Vec<(String, &'a dyn Module)>) {

@@ -57,6 +57,21 @@ impl Sequential {
         self.layers.push((idx, Box::new(layer)));
     }
 
+    /// Appends `layer` as a child with the local name `local` (e.g. the last part of its
+    /// `VarBuilder` path) instead of its index.
+    pub fn add_named(&mut self, local: impl Into<String>, layer: Box<dyn Module>) {
+        let local = local.into();
+        let root = self.node.name();
+        let full = if root.is_empty() {
+            local.clone()
+        } else {
+            format!("{root}.{local}")
+        };
+        layer.node().set_name(full);
+        layer.assign_names();
+        self.layers.push((local, layer));
+    }
+
     /// Number of children.
     pub fn len(&self) -> usize {
         self.layers.len()
@@ -89,6 +104,14 @@ impl Module for Sequential {
         let mut x = x.clone();
         for (_, m) in &self.layers {
             x = m.call(&x)?;
+        }
+        Ok(x)
+    }
+
+    fn forward_plain_t(&self, x: &Tensor, train: bool) -> candle_core::Result<Tensor> {
+        let mut x = x.clone();
+        for (_, m) in &self.layers {
+            x = m.call_t(&x, train)?;
         }
         Ok(x)
     }

@@ -12,8 +12,8 @@ use candle_tensorboard::SummaryWriter;
 use clap::Parser;
 
 use crate::{
-    alexnet_kernels, backprop_scratch, dqn_mountaincar, feature_maps, gan_mnist, hooks_demo,
-    tensorboard_tour,
+    alexnet_kernels, attention_maps, backprop_scratch, dqn_mountaincar, feature_maps, gan_mnist,
+    grad_cam, hooks_demo, tensorboard_tour,
 };
 
 /// The demo's flags.
@@ -72,6 +72,12 @@ pub fn run(logdir: &Path, steps: usize) -> Result<(), Box<dyn std::error::Error>
         alexnet_kernels,
         "seed 003: kernel grids of a net trained here",
         [("steps", cap(200)), ("kernel-every", 20)]
+    );
+    short_run!(grad_cam, "Grad-CAM on AlexNet", [("steps", cap(100))]);
+    short_run!(
+        attention_maps,
+        "attention maps from a multi-input hook",
+        [("steps", cap(150))]
     );
     short_run!(
         backprop_scratch,

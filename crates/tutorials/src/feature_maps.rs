@@ -9,7 +9,6 @@
 
 use crate::common;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -17,7 +16,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 use candle_tensorboard::grid::{make_grid, GridOptions};
 use candle_tensorboard::models::AlexNet;
-use candle_tensorboard::nn::Module;
+use candle_tensorboard::nn::{LayerKind, Module};
 use candle_tensorboard::summary::image::DataFormat;
 use clap::Parser;
 
@@ -129,27 +128,26 @@ pub fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     writer.add_image_with_format("feature map in conv1", &fmap_1_grid, 1, DataFormat::CHW)?;
     common::debug_png("feature_map_in_conv1", &fmap_1_grid)?;
 
-    // A forward hook on every Conv2d, the maps keyed by str(weight.shape).
-    let fmap_dict: Arc<Mutex<BTreeMap<String, Vec<Tensor>>>> = Arc::default();
-    let mut handles = Vec::new();
-    for (_name, sub_module) in &modules {
-        if sub_module.kind() == "Conv2d" {
-            let store = fmap_dict.clone();
-            handles.push(sub_module.node().register_forward_hook(move |m, _i, o| {
-                let key = m
-                    .parameter("weight")
-                    .map(|w| common::torch_size(w.dims()))
-                    .unwrap_or_else(|| m.name());
-                store
-                    .lock()
-                    .map_err(|e| candle_core::Error::Msg(e.to_string()))?
-                    .entry(key)
-                    .or_default()
-                    .push(o.clone());
-                Ok(None)
-            }));
-        }
-    }
+    // A forward hook on every Conv2d, the maps keyed by str(weight.shape). The seed's dict
+    // keeps insertion order, so this is a list in the order the layers ran (conv1 first).
+    type FmapDict = Vec<(String, Vec<Tensor>)>;
+    let fmap_dict: Arc<Mutex<FmapDict>> = Arc::default();
+    let store = fmap_dict.clone();
+    let hooks = alexnet.register_forward_hooks(
+        |_, m| m.layer_kind() == LayerKind::Conv2d,
+        move |m, _i, o| {
+            let key = m
+                .parameter("weight")
+                .map(|w| common::torch_size(w.dims()))
+                .unwrap_or_else(|| m.name());
+            let mut dict = store.lock().unwrap_or_else(|e| e.into_inner());
+            match dict.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, list)) => list.push(o.clone()),
+                None => dict.push((key, vec![o.clone()])),
+            }
+            Ok(None)
+        },
+    );
     let output = alexnet.call(&img_tensor)?;
     println!("output: {:?}", output.dims());
 
@@ -166,9 +164,7 @@ pub fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         writer.add_image_with_format(&tag, &fmap_grid, 1, DataFormat::CHW)?;
         common::debug_png(&tag, &fmap_grid)?;
     }
-    for h in handles {
-        h.remove();
-    }
+    hooks.remove();
     writer.close()?;
     Ok(())
 }

@@ -136,7 +136,8 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     let fmap_block = Arc::new(Mutex::new(Vec::new()));
     let input_block = Arc::new(Mutex::new(Vec::new()));
     let (f, i) = (fmap_block.clone(), input_block.clone());
-    net.conv1
+    let _ = net
+        .conv1
         .node()
         .register_forward_hook(move |_m, data_input, data_output| {
             f.lock()
@@ -147,13 +148,15 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
                 .push(data_input.clone());
             Ok(None)
         });
-    net.conv1
+    let _ = net
+        .conv1
         .node()
         .register_forward_pre_hook(|_m, data_input| {
             println!("forward_pre_hook input:({},)", torch_fmt(data_input)?);
             Ok(None)
         });
-    net.pool1
+    let _ = net
+        .pool1
         .node()
         .register_full_backward_hook(|_m, grad_input, grad_output| {
             let gi = grad_input.map_or(Ok("None".into()), torch_fmt)?;

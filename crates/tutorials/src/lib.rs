@@ -10,7 +10,9 @@
 //! | [`alexnet_kernels`] | PyTorch's TensorBoard tutorial: AlexNet's conv kernels as grids |
 //! | [`backprop_scratch`] | Backpropagation from scratch: the apple example, layers by hand, a gradient check, MNIST |
 //! | [`gan_mnist`] | A GAN on MNIST |
+//! | [`grad_cam`] | Grad-CAM on AlexNet: a forward hook and a tensor gradient hook give a heat map over the input |
 //! | [`dqn_mountaincar`] | A DQN learning MountainCar from pixels |
+//! | [`attention_maps`] | Attention maps: a hook on a multi-input attention module logs its weights as images |
 //! | [`demo`] | every one of the above, briefly, plus text and an image batch |
 //!
 //! The support code the tutorials share is here too, not in the library: the MNIST reader and
@@ -20,6 +22,7 @@
 
 pub mod alexnet_kernels;
 pub mod alloc;
+pub mod attention_maps;
 pub mod backprop_scratch;
 pub mod bench_workloads;
 pub mod bench_workloads_cli;
@@ -29,6 +32,7 @@ pub mod digit_classifier;
 pub mod dqn_mountaincar;
 pub mod feature_maps;
 pub mod gan_mnist;
+pub mod grad_cam;
 pub mod hooks_demo;
 pub mod mnist;
 pub mod mountain_car;
