@@ -12,9 +12,19 @@ use crate::event_writer::{
 };
 use crate::proto::{event, summary, Event, HistogramProto, Summary};
 use crate::summary::histogram::{make_histogram, Bins, HistogramValues};
-use crate::summary::{scalar::scalar_summary, text::text_summary};
+use crate::summary::scalar::{scalar_summary, ScalarOptions, ScalarValue};
+use crate::summary::text::text_summary;
 
+mod audio;
+mod custom_scalars;
+mod hparams;
 mod images;
+mod scalars;
+pub use scalars::ScalarPair;
+mod pr_curve;
+#[cfg(feature = "video")]
+mod video;
+pub use hparams::{HParamsOptions, HParamsRun};
 pub use images::IntoDataFormat;
 
 /// Writes TensorBoard event files for one run.
@@ -231,36 +241,44 @@ impl SummaryWriter {
 
     /// Logs a scalar, stored as PyTorch stores it (a 32-bit `simple_value`). NaN and infinite
     /// values are written: TensorBoard shows them, and hiding a diverged loss helps nobody.
-    pub fn add_scalar<V: Into<f64>, S: TryInto<i64>>(
+    ///
+    /// `value` is a float, an integer (`i64`, `u64`, `usize`, ...) or, with the `candle`
+    /// feature, a one-element `Tensor`; see [`add_scalar_with`](Self::add_scalar_with) for
+    /// PyTorch's `new_style` and `double_precision`.
+    pub fn add_scalar<V: ScalarValue, S: TryInto<i64>>(
         &self,
         tag: &str,
         value: V,
         step: S,
     ) -> Result<()> {
-        check_tag(tag)?;
-        self.add_summary(scalar_summary(tag, value.into()), step)
+        self.add_scalar_with(tag, value, step, ScalarOptions::default())
     }
 
     /// Logs several scalars in one chart, as PyTorch's `add_scalars`: each `(tag, value)` goes
     /// to its own sub-run `<log_dir>/<main_tag with '/' as '_'>_<tag>` under the tag
     /// `main_tag`, so TensorBoard draws them as one chart with one line per sub-run.
-    pub fn add_scalars<K: AsRef<str>, V: Copy + Into<f64>, S: TryInto<i64>>(
+    ///
+    /// `scalars` is any iterator of pairs: a slice or array of `(tag, value)`, a `Vec`, a
+    /// `HashMap` or `BTreeMap` (by reference or by value).
+    pub fn add_scalars<P: ScalarPair, S: TryInto<i64>>(
         &self,
         main_tag: &str,
-        scalars: &[(K, V)],
+        scalars: impl IntoIterator<Item = P>,
         step: S,
     ) -> Result<()> {
         check_tag(main_tag)?;
         let step = to_step(step)?;
-        for (tag, value) in scalars {
-            let tag = tag.as_ref();
+        for pair in scalars {
+            let (tag, value) = pair
+                .tag_value()
+                .map_err(|e| with_tag_context(e, main_tag))?;
             check_tag(tag)?;
             let dir = self
                 .inner
                 .log_dir
                 .join(format!("{}_{}", main_tag.replace('/', "_"), tag));
             let writer = self.sub_run(dir)?;
-            let event = self.event(scalar_summary(main_tag, (*value).into()), step);
+            let event = self.event(scalar_summary(main_tag, value), step);
             writer.add_event(&event)?;
         }
         Ok(())

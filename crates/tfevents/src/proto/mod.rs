@@ -441,3 +441,7 @@ impl TensorShapeProto {
         }
     }
 }
+
+pub mod custom_scalar;
+pub mod hparams;
+pub mod pr_curve;
