@@ -136,6 +136,9 @@ pub fn compute_curve<L: Label, P: Prediction>(
             ));
         }
     }
+    if weights.is_none() {
+        return count_unweighted(labels, predictions, num_thresholds);
+    }
     let mut tp_buckets = vec![0f64; num_thresholds];
     let mut fp_buckets = vec![0f64; num_thresholds];
     let mut block_tp = vec![0f64; num_thresholds];
@@ -183,6 +186,46 @@ pub fn compute_curve<L: Label, P: Prediction>(
         }
     }
     Ok(curve_from_buckets(&tp_buckets, &fp_buckets))
+}
+
+fn bad_label(i: usize) -> Error {
+    Error::invalid(
+        "labels",
+        format!("entry {i} is not 0 or 1 (false or true); PR curves need binary labels"),
+    )
+}
+
+fn bad_prediction(i: usize) -> Error {
+    Error::invalid(
+        "predictions",
+        format!("entry {i} is outside [0, 1] or NaN; pass probabilities (apply a sigmoid or softmax first)"),
+    )
+}
+
+/// Without weights every weight is 1, so numpy's `f64` sums are exact integers (below 2^53):
+/// counting in integers gives the same numbers, faster.
+fn count_unweighted<L: Label, P: Prediction>(
+    labels: &[L],
+    predictions: &[P],
+    num_thresholds: usize,
+) -> Result<PrCurveData> {
+    let mut positives = vec![0u64; num_thresholds];
+    let mut totals = vec![0u64; num_thresholds];
+    for (i, (label, prediction)) in labels.iter().zip(predictions).enumerate() {
+        let label = label.as_label().ok_or_else(|| bad_label(i))?;
+        let bucket = prediction
+            .bucket(num_thresholds)
+            .ok_or_else(|| bad_prediction(i))?;
+        positives[bucket] += label as u64;
+        totals[bucket] += 1;
+    }
+    let tp: Vec<f64> = positives.iter().map(|&c| c as f64).collect();
+    let fp: Vec<f64> = positives
+        .iter()
+        .zip(&totals)
+        .map(|(&p, &t)| (t - p) as f64)
+        .collect();
+    Ok(curve_from_buckets(&tp, &fp))
 }
 
 fn reverse_cumsum(buckets: &[f64]) -> Vec<f64> {
