@@ -41,7 +41,7 @@ pub use images::IntoDataFormat;
 /// for step in 0..100 {
 ///     writer.add_scalar("y=2x", 2.0 * step as f64, step)?;
 /// }
-/// writer.add_scalars("data/scalar_group", &[("xsinx", 0.5), ("xcosx", 0.8)], 0)?;
+/// writer.add_scalars("data/scalar_group", [("xsinx", 0.5), ("xcosx", 0.8)], 0)?;
 /// writer.add_text("notes", "**bold** Markdown works", 0)?;
 /// writer.close()?;
 /// # Ok(())

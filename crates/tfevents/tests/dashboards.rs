@@ -513,7 +513,8 @@ fn scalars_in_full() {
     let bmap: BTreeMap<String, i32> = [("b".to_string(), 2)].into_iter().collect();
     w.add_scalars("grp", bmap, 0).unwrap();
     w.add_scalars("grp", vec![("c", 3u8)], 0).unwrap();
-    w.add_scalars("grp", &[("d", 4.0)], 0).unwrap();
+    let pairs: &[(&str, f64)] = &[("d", 4.0)];
+    w.add_scalars("grp", pairs, 0).unwrap();
     w.close().unwrap();
     let vals = values(w.file_path());
     assert_eq!(vals[0].1.value, Some(V::SimpleValue(3.0)));
@@ -542,4 +543,25 @@ fn scalars_in_full() {
     for sub in ["grp_a", "grp_b", "grp_c", "grp_d"] {
         assert!(dir.path().join(sub).is_dir(), "{sub}");
     }
+}
+
+#[test]
+fn reader_sees_new_style_scalars_as_scalars() {
+    use tfevents::reader::{discover_runs, RunData};
+    let dir = tempfile::tempdir().unwrap();
+    let w = SummaryWriter::new(dir.path()).unwrap();
+    for (step, double_precision) in [(0, false), (1, true)] {
+        let options = ScalarOptions {
+            new_style: true,
+            double_precision,
+        };
+        w.add_scalar_with("ns", 0.1, step, options).unwrap();
+    }
+    w.add_tensor("t", &[1.0f32], &[1], 0).unwrap();
+    w.close().unwrap();
+    let runs = discover_runs(dir.path()).unwrap();
+    let data = RunData::read(&runs[0]).unwrap();
+    let values: Vec<f64> = data.scalars["ns"].iter().map(|p| p.value).collect();
+    assert_eq!(values, [0.1f32 as f64, 0.1]);
+    assert!(!data.scalars.contains_key("t"));
 }

@@ -157,6 +157,17 @@ impl RunData {
                         wall_time,
                         text: tensor_text(&tensor),
                     });
+                } else if let Some(value) = plugins
+                    .get(&tag)
+                    .filter(|p| p.as_str() == "scalars")
+                    .and_then(|_| tensor_scalar(&tensor))
+                {
+                    // PyTorch's `new_style` scalars: the SCALARS dashboard shows them too.
+                    self.scalars.entry(tag).or_default().push(ScalarPoint {
+                        step,
+                        wall_time,
+                        value,
+                    });
                 } else {
                     *self.other_tensors.entry(tag).or_default() += 1;
                 }
@@ -178,6 +189,30 @@ impl RunData {
         for series in self.texts.values_mut() {
             series.retain(|p| p.step < step);
         }
+    }
+}
+
+/// The value of a rank-0 `DT_FLOAT` / `DT_DOUBLE` tensor (a new-style scalar).
+fn tensor_scalar(tensor: &TensorProto) -> Option<f64> {
+    let from_content = |width: usize| -> Option<f64> {
+        let b = tensor.tensor_content.get(..width)?;
+        Some(match width {
+            4 => f32::from_le_bytes(b.try_into().ok()?) as f64,
+            _ => f64::from_le_bytes(b.try_into().ok()?),
+        })
+    };
+    match crate::proto::DataType::try_from(tensor.dtype).ok()? {
+        crate::proto::DataType::DtFloat => tensor
+            .float_val
+            .first()
+            .map(|&v| v as f64)
+            .or_else(|| from_content(4)),
+        crate::proto::DataType::DtDouble => tensor
+            .double_val
+            .first()
+            .copied()
+            .or_else(|| from_content(8)),
+        _ => None,
     }
 }
 

@@ -83,7 +83,7 @@ pub fn audio_summary<S: Sample>(
                 format!("is {num_channels}; give 1 (mono) to 65535"),
             )
         })?;
-    if samples.len() % num_channels != 0 {
+    if !samples.len().is_multiple_of(num_channels) {
         return Err(Error::invalid(
             "samples",
             format!(
