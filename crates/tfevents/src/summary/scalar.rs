@@ -25,7 +25,9 @@ pub struct ScalarOptions {
     /// `simple_value` (TensorBoard loads these faster).
     pub new_style: bool,
     /// PyTorch's `double_precision`: with `new_style`, a `DT_DOUBLE` tensor instead of
-    /// `DT_FLOAT`. Ignored without `new_style`, as in PyTorch.
+    /// `DT_FLOAT`. Ignored without `new_style`, as in PyTorch. TensorBoard's Python loader
+    /// (`--load_fast=false`) shows these; its Rust data server (tensorboard-data-server 0.7,
+    /// the default when installed) does not serve `DT_DOUBLE` scalars at all.
     pub double_precision: bool,
 }
 
