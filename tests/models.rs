@@ -21,7 +21,7 @@ fn dqn_has_seed_parameter_count_and_shapes() {
     for m in net.modules() {
         if m.kind() == "Conv2d" {
             let s = shapes.clone();
-            m.node().register_forward_hook(move |_, _, o| {
+            let _kept = m.node().register_forward_hook(move |_, _, o| {
                 s.lock().unwrap().push(o.dims()[1..].to_vec());
                 Ok(None)
             });

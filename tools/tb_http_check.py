@@ -217,6 +217,189 @@ def compare_run(name, ex, got, problems, data_server):
     return counts
 
 
+# --- dashboards part 1 ---
+# HPARAMS, PR CURVES, CUSTOM SCALARS, AUDIO and video (IMAGES) through their plugins' own
+# routes. Each function checks what every run serves for its plugin, plus what the demo's
+# `tutorials::dashboards::part1` wrote where the demo's runs are present, and returns a list
+# of problems.
+
+def post_json(srv, path, body):
+    req = urllib.request.Request(srv.url + path, data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read())
+
+
+def check_hparams(srv, runs):
+    problems = []
+    exp = post_json(srv, "/data/plugin/hparams/experiment", {"experimentName": ""})
+    hp_names = [h["name"] for h in exp.get("hparamInfos", [])]
+    demo = any(r.startswith("hparams/lr_") for r in runs)
+    if not hp_names:
+        return ["hparams: the experiment names no hparams"] if demo else []
+    metrics = [m["name"] for m in exp.get("metricInfos", [])]
+    cols = [{"hparam": h, "order": "ORDER_UNSPECIFIED", "includeInResult": True}
+            for h in hp_names]
+    cols += [{"metric": m, "order": "ORDER_UNSPECIFIED", "includeInResult": True}
+             for m in metrics]
+    groups = post_json(srv, "/data/plugin/hparams/session_groups", {
+        "experimentName": "", "startIndex": 0, "sliceSize": 1000, "colParams": cols,
+        "allowedStatuses": ["STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE",
+                            "STATUS_RUNNING"], "includeMetrics": True,
+    }).get("sessionGroups", [])
+    for g in groups:
+        if set(g.get("hparams", {})) != set(hp_names):
+            problems.append(f"hparams: session group {g['name']!r} has hparams "
+                            f"{sorted(g.get('hparams', {}))}, the experiment {sorted(hp_names)}")
+        if metrics and len(g.get("metricValues", [])) != len(metrics):
+            problems.append(f"hparams: session group {g['name']!r} has "
+                            f"{len(g.get('metricValues', []))} metric values, expected "
+                            f"{len(metrics)}")
+    if demo:
+        want = {"lr_0.1": (0.1, 0.6), "lr_0.01": (0.01, 0.7), "lr_0.001": (0.001, 0.8)}
+        seen = {}
+        for g in groups:
+            acc = [m["value"] for m in g.get("metricValues", [])
+                   if m["name"].get("tag") == "hparam/accuracy"]
+            seen[g["name"].split("/")[-1]] = (g["hparams"].get("lr"), acc[0] if acc else None)
+        for name, (lr, acc) in want.items():
+            got = seen.get(name)
+            if got is None or not same(got[0], lr) or not same(got[1], f32(acc)):
+                problems.append(f"hparams: trial {name!r} served as {got}, expected lr {lr}, "
+                                f"accuracy {acc}")
+        infos = {h["name"]: h for h in exp["hparamInfos"]}
+        if "domainInterval" not in infos.get("lr", {}):
+            problems.append("hparams: lr has no interval domain")
+        if "domainDiscrete" not in infos.get("optimizer", {}):
+            problems.append("hparams: optimizer has no discrete domain")
+    print(f"  hparams: {len(hp_names)} hparams, {len(metrics)} metrics, "
+          f"{len(groups)} session groups")
+    return problems
+
+
+def check_pr_curves(srv, runs):
+    problems, curves = [], 0
+    for run, tags in srv.json("/data/plugin/pr_curves/tags").items():
+        for tag in tags:
+            entries = srv.json("/data/plugin/pr_curves/pr_curves", run=run, tag=tag)[run]
+            for e in entries:
+                curves += 1
+                rows = [e[k] for k in ("true_positives", "false_positives", "true_negatives",
+                                       "false_negatives", "precision", "recall")]
+                n = len(rows[0])
+                if any(len(r) != n for r in rows) or n < 2:
+                    problems.append(f"pr_curves {run}/{tag} step {e['step']}: row lengths "
+                                    f"{[len(r) for r in rows]}")
+                    continue
+                tp, fp, _, fn = rows[:4]
+                for i in range(n):
+                    p = tp[i] / max(1e-7, tp[i] + fp[i])
+                    r = tp[i] / max(1e-7, tp[i] + fn[i])
+                    if abs(p - e["precision"][i]) > 1e-5 or abs(r - e["recall"][i]) > 1e-5:
+                        problems.append(f"pr_curves {run}/{tag} step {e['step']}: threshold "
+                                        f"{i} precision/recall disagree with the counts")
+                        break
+                # The plugin trims trailing thresholds where TP + FP = 0 (precision undefined).
+                if run == "dashboards" and tag == "pr/classifier" and (
+                        n > 127 or n < 100 or tp[0] + fp[0] != 2000):
+                    problems.append(f"pr_curves {run}/{tag}: expected up to 127 thresholds "
+                                    f"and 2000 predictions, got {n} and {tp[0] + fp[0]}")
+    if "dashboards" in runs and curves < 4:
+        problems.append(f"pr_curves: the demo run serves {curves} curves, expected 4")
+    print(f"  pr_curves: {curves} curves")
+    return problems
+
+
+def check_custom_scalars(srv, runs):
+    layout = srv.json("/data/plugin/custom_scalars/layout")
+    cats = layout.get("category", [])
+    problems = []
+    if "dashboards" in runs:
+        titles = {c["title"]: c for c in cats}
+        losses = titles.get("Losses", {}).get("chart", [{}])[0]
+        acc = titles.get("Accuracy", {}).get("chart", [{}])[0]
+        if losses.get("multiline", {}).get("tag") != ["loss/train", "loss/test"]:
+            problems.append(f"custom_scalars: Losses chart served as {losses}")
+        series = acc.get("margin", {}).get("series", [{}])[0]
+        if (series.get("value"), series.get("lower"), series.get("upper")) != (
+                "acc/mean", "acc/low", "acc/high"):
+            problems.append(f"custom_scalars: Accuracy chart served as {acc}")
+    print(f"  custom_scalars: {len(cats)} categories")
+    return problems
+
+
+def decode_wav(blob):
+    import wave
+    import io
+    with wave.open(io.BytesIO(blob)) as w:
+        frames = w.readframes(w.getnframes())
+        samples = struct.unpack(f"<{len(frames) // 2}h", frames)
+        return w.getnchannels(), w.getframerate(), w.getsampwidth(), samples
+
+
+def check_audio(srv, runs):
+    problems, clips = [], 0
+    for run, tags in srv.json("/data/plugin/audio/tags").items():
+        for tag in tags:
+            for meta in srv.json("/data/plugin/audio/audio", run=run, tag=tag, sample=0):
+                blob = srv.get("/data/plugin/audio/individualAudio?" + meta["query"])
+                clips += 1
+                try:
+                    ch, rate, width, samples = decode_wav(blob)
+                except Exception as e:  # a broken WAV is what this check is for
+                    problems.append(f"audio {run}/{tag}: served bytes are not a WAV: {e}")
+                    continue
+                if width != 2:
+                    problems.append(f"audio {run}/{tag}: {8 * width}-bit, expected 16-bit PCM")
+                if run == "dashboards" and tag == "audio/tone_440Hz":
+                    want = [int(0.5 * math.sin(i * 440.0 * 2 * math.pi / 16000) * 32767)
+                            for i in range(16000)]
+                    if (ch, rate) != (1, 16000) or len(samples) != 16000 or max(
+                            abs(a - b) for a, b in zip(samples, want)) > 1:
+                        problems.append(f"audio {run}/{tag}: decoded {ch} channels at {rate} Hz,"
+                                        f" {len(samples)} samples, not the 440 Hz tone")
+                if run == "dashboards" and tag == "audio/stereo_chord" and (
+                        ch != 2 or len(samples) != 32000):
+                    problems.append(f"audio {run}/{tag}: decoded {ch} channels, "
+                                    f"{len(samples)} samples; expected 2 and 32000")
+    if "dashboards" in runs and clips < 2:
+        problems.append(f"audio: the demo run serves {clips} clips, expected 2")
+    print(f"  audio: {clips} clips decoded")
+    return problems
+
+
+def check_video(srv, runs):
+    if "dashboards" not in runs:
+        return []
+    from PIL import Image
+    import io
+    metas = srv.json("/data/plugin/images/images", run="dashboards", tag="video/sweeping_bars",
+                     sample=0)
+    if not metas:
+        return ["video: the demo's video/sweeping_bars is not served"]
+    blob = srv.get("/data/plugin/images/individualImage?" + metas[0]["query"])
+    img = Image.open(io.BytesIO(blob))
+    frames = getattr(img, "n_frames", 1)
+    print(f"  video: {img.format} {img.size[0]}x{img.size[1]}, {frames} frames")
+    if img.format != "GIF" or frames != 16 or img.size != (64, 64):
+        return [f"video: served {img.format} {img.size} with {frames} frames, expected a "
+                f"64x64 GIF of 16 frames"]
+    return []
+
+
+def check_dashboards_part1(srv):
+    runs = srv.json("/data/runs")
+    problems = []
+    for check in (check_hparams, check_pr_curves, check_custom_scalars, check_audio,
+                  check_video):
+        try:
+            problems += check(srv, runs)
+        except (OSError, KeyError, ValueError, IndexError) as e:
+            problems.append(f"{check.__name__}: {type(e).__name__}: {e}")
+    return problems
+# --- end dashboards part 1 ---
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Check TensorBoard's HTTP data against our export.")
     ap.add_argument("logdir")
@@ -301,6 +484,10 @@ def main(argv=None):
             else:
                 passed += 1
                 print(f"ok   run {name!r}: {summary or 'no data'}{note}")
+        dash_problems = check_dashboards_part1(srv)
+        for p in dash_problems:
+            print(f"FAIL dashboards: {p}")
+        failed += 1 if dash_problems else 0
         if not exported and not got:
             print("tb_http_check: no runs in the export nor served")
             failed += 1

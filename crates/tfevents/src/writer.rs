@@ -13,11 +13,21 @@ use crate::event_writer::{
 };
 use crate::proto::{event, summary, Event, HistogramProto, Summary};
 use crate::summary::histogram::{make_histogram, Bins, HistogramValues};
-use crate::summary::{scalar::scalar_summary, text::text_summary};
+use crate::summary::scalar::{scalar_summary, ScalarOptions, ScalarValue};
+use crate::summary::text::text_summary;
 
+mod audio;
+mod custom_scalars;
+mod hparams;
 mod images;
 mod mesh;
 mod projector;
+mod scalars;
+pub use scalars::ScalarPair;
+mod pr_curve;
+#[cfg(feature = "video")]
+mod video;
+pub use hparams::{HParamsOptions, HParamsRun};
 pub use images::IntoDataFormat;
 
 /// Writes TensorBoard event files for one run.
@@ -39,7 +49,7 @@ pub use images::IntoDataFormat;
 /// for step in 0..100 {
 ///     writer.add_scalar("y=2x", 2.0 * step as f64, step)?;
 /// }
-/// writer.add_scalars("data/scalar_group", &[("xsinx", 0.5), ("xcosx", 0.8)], 0)?;
+/// writer.add_scalars("data/scalar_group", [("xsinx", 0.5), ("xcosx", 0.8)], 0)?;
 /// writer.add_text("notes", "**bold** Markdown works", 0)?;
 /// writer.close()?;
 /// # Ok(())
@@ -290,14 +300,17 @@ impl SummaryWriter {
 
     /// Logs a scalar, stored as PyTorch stores it (a 32-bit `simple_value`). NaN and infinite
     /// values are written: TensorBoard shows them, and hiding a diverged loss helps nobody.
-    pub fn add_scalar<V: Into<f64>, S: TryInto<i64>>(
+    ///
+    /// `value` is a float, an integer (`i64`, `u64`, `usize`, ...) or, with the `candle`
+    /// feature, a one-element `Tensor`; see [`add_scalar_with`](Self::add_scalar_with) for
+    /// PyTorch's `new_style` and `double_precision`.
+    pub fn add_scalar<V: ScalarValue, S: TryInto<i64>>(
         &self,
         tag: &str,
         value: V,
         step: S,
     ) -> Result<()> {
-        check_tag(tag)?;
-        self.add_summary(scalar_summary(tag, value.into()), step)
+        self.add_scalar_with(tag, value, step, ScalarOptions::default())
     }
 
     /// Logs several scalars in one chart, as PyTorch's `add_scalars`: each `(tag, value)` goes
@@ -307,24 +320,29 @@ impl SummaryWriter {
     /// In the sub-run's directory name, `/` and `\` in `main_tag` and `tag` become `_` so that
     /// a sub-run never leaves the log directory (PyTorch replaces them in `main_tag` only, and
     /// a `tag` such as `../x` would escape it).
-    pub fn add_scalars<K: AsRef<str>, V: Copy + Into<f64>, S: TryInto<i64>>(
+    ///
+    /// `scalars` is any iterator of pairs: a slice or array of `(tag, value)`, a `Vec`, a
+    /// `HashMap` or `BTreeMap` (by reference or by value).
+    pub fn add_scalars<P: ScalarPair, S: TryInto<i64>>(
         &self,
         main_tag: &str,
-        scalars: &[(K, V)],
+        scalars: impl IntoIterator<Item = P>,
         step: S,
     ) -> Result<()> {
         check_tag(main_tag)?;
         let step = to_step(step)?;
         self.checked_wall_time()?;
-        for (tag, value) in scalars {
-            let tag = tag.as_ref();
+        for pair in scalars {
+            let (tag, value) = pair
+                .tag_value()
+                .map_err(|e| with_tag_context(e, main_tag))?;
             check_tag(tag)?;
             let dir =
                 self.inner
                     .log_dir
                     .join(format!("{}_{}", path_safe(main_tag), path_safe(tag)));
             let writer = self.sub_run(dir)?;
-            let event = self.event(scalar_summary(main_tag, (*value).into()), step);
+            let event = self.event(scalar_summary(main_tag, value), step);
             writer.add_event(&event)?;
         }
         Ok(())

@@ -137,7 +137,7 @@ fn add_scalars_records_match_tensorboardx_in_pytorch_layout() {
     let dir = tempfile::tempdir().unwrap();
     let w = SummaryWriter::new(dir.path()).unwrap();
     w.with_wall_time(1_700_000_010.0)
-        .add_scalars("data/group", &[("a", 1.0), ("b", 2.0)], 0)
+        .add_scalars("data/group", [("a", 1.0), ("b", 2.0)], 0)
         .unwrap();
     w.close().unwrap();
     let golden = golden_records();

@@ -80,7 +80,7 @@ fn add_scalars_uses_pytorch_sub_run_layout() {
     for step in 0..3 {
         w.add_scalars(
             "data/group",
-            &[("a", step as f64), ("b", 2.0 * step as f64)],
+            [("a", step as f64), ("b", 2.0 * step as f64)],
             step,
         )
         .unwrap();
@@ -263,7 +263,7 @@ fn bad_input_is_an_error_not_a_panic() {
         Err(Error::InvalidArgument { name: "step", .. })
     ));
     assert!(matches!(
-        w.add_scalars("g", &[("", 1.0)], 0),
+        w.add_scalars("g", [("", 1.0)], 0),
         Err(Error::InvalidArgument { .. })
     ));
     let file = dir.path().join("a_file");

@@ -348,7 +348,7 @@ fn non_finite_wall_time_is_refused() {
                 ..
             })
         ));
-        assert!(handle.add_scalars("g", &[("a", 1.0)], 0).is_err());
+        assert!(handle.add_scalars("g", [("a", 1.0)], 0).is_err());
         assert!(handle.add_text("t", "x", 0).is_err());
     }
     w.try_with_wall_time(1.5)
@@ -395,7 +395,7 @@ fn a_failed_constructor_or_sub_run_leaves_no_file() {
     // A sub-run whose directory cannot be made: its path is taken by a file.
     let w = SummaryWriter::new(&run).unwrap();
     std::fs::write(run.join("g_a"), b"not a dir").unwrap();
-    assert!(w.add_scalars("g", &[("a", 1.0)], 0).is_err());
+    assert!(w.add_scalars("g", [("a", 1.0)], 0).is_err());
     w.close().unwrap();
     let runs = discover_runs(&run).unwrap();
     assert_eq!(runs.len(), 1, "{runs:?}");
@@ -406,15 +406,15 @@ fn a_failed_constructor_or_sub_run_leaves_no_file() {
 fn add_scalars_after_close_is_closed_and_creates_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let w = SummaryWriter::new(dir.path()).unwrap();
-    w.add_scalars("g", &[("a", 1.0)], 0).unwrap();
+    w.add_scalars("g", [("a", 1.0)], 0).unwrap();
     w.close().unwrap();
     let clone = w.clone();
     assert!(matches!(
-        clone.add_scalars("g", &[("a", 2.0)], 1),
+        clone.add_scalars("g", [("a", 2.0)], 1),
         Err(Error::Closed)
     ));
     assert!(matches!(
-        clone.add_scalars("g", &[("new", 2.0)], 1),
+        clone.add_scalars("g", [("new", 2.0)], 1),
         Err(Error::Closed)
     ));
     assert!(matches!(clone.add_text("t", "x", 1), Err(Error::Closed)));
@@ -430,7 +430,7 @@ fn sub_run_tags_never_leave_the_log_directory() {
     let outer = tempfile::tempdir().unwrap();
     let dir = outer.path().join("logs");
     let w = SummaryWriter::new(&dir).unwrap();
-    w.add_scalars("../../up", &[("../x", 1.0), ("a\\b/c", 2.0)], 0)
+    w.add_scalars("../../up", [("../x", 1.0), ("a\\b/c", 2.0)], 0)
         .unwrap();
     w.close().unwrap();
     let outside: Vec<_> = std::fs::read_dir(outer.path())
@@ -530,7 +530,7 @@ fn fsync_option_flushes_and_closes() {
         .fsync(true)
         .build()
         .unwrap();
-    w.add_scalars("g", &[("a", 1.0)], 0).unwrap();
+    w.add_scalars("g", [("a", 1.0)], 0).unwrap();
     for step in 0..100 {
         w.add_scalar("x", step as f64, step).unwrap();
         if step % 10 == 0 {

@@ -227,7 +227,7 @@ pub fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         pb.set_message(format!("loss {loss:.4}"));
         pb.inc(1);
     }
-    pb.finish_and_clear();
+    pb.finish();
 
     // The hook on the multi-input module sees (queries, keys, mask) and the weights.
     let captured: Arc<Mutex<Option<(Tensor, Tensor)>>> = Arc::default();

@@ -122,6 +122,7 @@ pub fn run(logdir: &Path, steps: usize) -> Result<(), Box<dyn std::error::Error>
         0,
     )?;
     writer.close()?;
+    crate::dashboards::part1(logdir)?;
     println!(
         "\ndemo done in {:.0} s; view it with: tensorboard --logdir {}",
         started.elapsed().as_secs_f64(),

@@ -27,6 +27,7 @@ pub mod backprop_scratch;
 pub mod bench_workloads;
 pub mod bench_workloads_cli;
 pub mod common;
+pub mod dashboards;
 pub mod demo;
 pub mod digit_classifier;
 pub mod dqn_mountaincar;

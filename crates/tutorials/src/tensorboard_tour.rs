@@ -40,7 +40,7 @@ pub fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         writer.add_scalar("y=pow(2, x)", 2f64.powf(xf), x)?;
         writer.add_scalars(
             "data/scalar_group",
-            &[
+            [
                 ("xsinx", xf * xf.sin()),
                 ("xcosx", xf * xf.cos()),
                 ("arctanx", xf.atan()),

@@ -1,11 +1,17 @@
 //! Pure functions that turn values into TensorBoard `Summary` messages, one file per plugin.
 
+pub mod audio;
+pub mod custom_scalar;
 pub mod histogram;
+pub mod hparams;
 pub mod image;
 pub mod mesh;
+pub mod pr_curve;
 pub mod projector;
 pub mod scalar;
 pub mod text;
+#[cfg(feature = "video")]
+pub mod video;
 
 use crate::Error;
 

@@ -1,6 +1,10 @@
-//! The scalars plugin.
+//! The scalars plugin, and PyTorch's `add_tensor`.
 
-use crate::proto::{summary, Summary};
+use crate::error::{Error, Result};
+use crate::proto::{
+    summary, summary_metadata::PluginData, DataType, Summary, SummaryMetadata, TensorProto,
+    TensorShapeProto,
+};
 
 /// A summary holding one scalar, stored as PyTorch's `add_scalar` stores it: a 32-bit
 /// `simple_value`, which TensorBoard's scalar dashboard reads directly.
@@ -12,4 +16,157 @@ pub fn scalar_summary(tag: &str, value: f64) -> Summary {
             ..Default::default()
         }],
     }
+}
+
+/// How [`scalar_summary_with`] stores the value: PyTorch's `add_scalar` keyword arguments.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScalarOptions {
+    /// PyTorch's `new_style`: a rank-0 tensor of plugin `scalars` instead of a
+    /// `simple_value` (TensorBoard loads these faster).
+    pub new_style: bool,
+    /// PyTorch's `double_precision`: with `new_style`, a `DT_DOUBLE` tensor instead of
+    /// `DT_FLOAT`. Ignored without `new_style`, as in PyTorch. TensorBoard's Python loader
+    /// (`--load_fast=false`) shows these; its Rust data server (tensorboard-data-server 0.7,
+    /// the default when installed) does not serve `DT_DOUBLE` scalars at all.
+    pub double_precision: bool,
+}
+
+/// A scalar summary stored as `options` say, as PyTorch's `summary.scalar(name, value,
+/// new_style, double_precision)`.
+pub fn scalar_summary_with(tag: &str, value: f64, options: ScalarOptions) -> Summary {
+    if !options.new_style {
+        return scalar_summary(tag, value);
+    }
+    let tensor = if options.double_precision {
+        TensorProto {
+            dtype: DataType::DtDouble as i32,
+            double_val: vec![value],
+            ..Default::default()
+        }
+    } else {
+        TensorProto {
+            dtype: DataType::DtFloat as i32,
+            float_val: vec![value as f32],
+            ..Default::default()
+        }
+    };
+    plugin_tensor_summary(tag, "scalars", tensor)
+}
+
+fn plugin_tensor_summary(tag: &str, plugin: &str, tensor: TensorProto) -> Summary {
+    Summary {
+        value: vec![summary::Value {
+            tag: tag.to_string(),
+            metadata: Some(SummaryMetadata {
+                plugin_data: Some(PluginData {
+                    plugin_name: plugin.to_string(),
+                    content: Vec::new(),
+                }),
+                ..Default::default()
+            }),
+            value: Some(summary::value::Value::Tensor(tensor)),
+            ..Default::default()
+        }],
+    }
+}
+
+/// A value `add_scalar` takes: floats, integers (converted to `f64` as Python's `float()`
+/// does), references to them, and with the `candle` feature a one-element `Tensor`.
+pub trait ScalarValue {
+    /// The value as `f64`, or an error saying why it is not one number.
+    fn to_f64(&self) -> Result<f64>;
+}
+
+macro_rules! scalar_value {
+    ($($t:ty),*) => {$(
+        impl ScalarValue for $t {
+            fn to_f64(&self) -> Result<f64> {
+                Ok(*self as f64)
+            }
+        }
+    )*};
+}
+scalar_value!(f32, f64, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+
+impl<T: ScalarValue + ?Sized> ScalarValue for &T {
+    fn to_f64(&self) -> Result<f64> {
+        (**self).to_f64()
+    }
+}
+
+#[cfg(feature = "candle")]
+impl ScalarValue for candle_core::Tensor {
+    fn to_f64(&self) -> Result<f64> {
+        if self.elem_count() != 1 {
+            return Err(Error::invalid(
+                "value",
+                format!(
+                    "is a tensor of shape {:?}; add_scalar takes a tensor with one element (reduce it first, e.g. with mean_all)",
+                    self.dims()
+                ),
+            ));
+        }
+        let v = self
+            .flatten_all()?
+            .to_dtype(candle_core::DType::F64)?
+            .to_vec1::<f64>()?;
+        Ok(v[0])
+    }
+}
+
+/// An element type `add_tensor` takes, stored in the `TensorProto` field PyTorch's
+/// `tensor_proto` uses for it.
+pub trait TensorElement: Copy {
+    /// The tensor's dtype.
+    const DTYPE: DataType;
+    /// Appends `values` to the right field of `proto`.
+    fn store(values: &[Self], proto: &mut TensorProto);
+}
+
+macro_rules! tensor_element {
+    ($t:ty, $dtype:ident, $field:ident, $conv:expr) => {
+        impl TensorElement for $t {
+            const DTYPE: DataType = DataType::$dtype;
+            fn store(values: &[Self], proto: &mut TensorProto) {
+                proto.$field.extend(values.iter().map($conv));
+            }
+        }
+    };
+}
+tensor_element!(f32, DtFloat, float_val, |&v| v);
+tensor_element!(f64, DtDouble, double_val, |&v| v);
+tensor_element!(i32, DtInt32, int_val, |&v| v);
+tensor_element!(i16, DtInt16, int_val, |&v| v as i32);
+tensor_element!(i8, DtInt8, int_val, |&v| v as i32);
+tensor_element!(u8, DtUint8, int_val, |&v| v as i32);
+tensor_element!(i64, DtInt64, int64_val, |&v| v);
+tensor_element!(u32, DtUint32, uint32_val, |&v| v);
+tensor_element!(u64, DtUint64, uint64_val, |&v| v);
+tensor_element!(bool, DtBool, bool_val, |&v| v);
+
+/// A summary holding a whole tensor, as PyTorch's `add_tensor` (plugin `tensor`, the values
+/// in the dtype's repeated field). Errors when `shape` does not match the values' count.
+pub fn tensor_summary<T: TensorElement>(
+    tag: &str,
+    values: &[T],
+    shape: &[usize],
+) -> Result<Summary> {
+    let count = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    if count != Some(values.len()) {
+        return Err(Error::invalid(
+            "shape",
+            format!(
+                "{shape:?} does not hold {} values; give the tensor's shape",
+                values.len()
+            ),
+        ));
+    }
+    let dims: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+    let mut tensor = TensorProto {
+        dtype: T::DTYPE as i32,
+        tensor_shape: Some(TensorShapeProto::from_dims(&dims)),
+        ..Default::default()
+    };
+    T::store(values, &mut tensor);
+    Ok(plugin_tensor_summary(tag, "tensor", tensor))
 }

@@ -1,0 +1,265 @@
+//! The hparams plugin: the three summaries behind one row of the HPARAMS table.
+//!
+//! A trial is a run holding a *session start* summary (its hparam values) and a *session end*
+//! summary; the *experiment* summary names the table's columns (hparams with their types and
+//! domains, and the scalar tags shown as metrics). The summaries carry no value, only plugin
+//! data, exactly as PyTorch's `torch.utils.tensorboard.summary.hparams` writes them (format
+//! version 0, session status `SUCCESS`).
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::error::{Error, Result};
+use crate::proto::hparams::{
+    h_param_info::Domain, h_params_plugin_data::Data, value::Kind, Experiment, HParamDataType,
+    HParamInfo, HParamsPluginData, Interval, ListValue, MetricInfo, MetricName, SessionEndInfo,
+    SessionStartInfo, Status, Value,
+};
+use crate::proto::{summary, summary_metadata::PluginData, Summary, SummaryMetadata};
+
+/// Tag of the experiment summary.
+pub const EXPERIMENT_TAG: &str = "_hparams_/experiment";
+/// Tag of the session start summary.
+pub const SESSION_START_INFO_TAG: &str = "_hparams_/session_start_info";
+/// Tag of the session end summary.
+pub const SESSION_END_INFO_TAG: &str = "_hparams_/session_end_info";
+
+/// One hyperparameter's value: a number (floats and integers), a boolean or a string, the
+/// three types the HPARAMS table knows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HParamValue {
+    /// A number (integers are stored as `f64`, as PyTorch stores them).
+    Number(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A string.
+    String(String),
+}
+
+macro_rules! number_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for HParamValue {
+            fn from(v: $t) -> Self {
+                HParamValue::Number(v as f64)
+            }
+        }
+    )*};
+}
+number_from!(f32, f64, i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+
+impl From<bool> for HParamValue {
+    fn from(v: bool) -> Self {
+        HParamValue::Bool(v)
+    }
+}
+
+impl From<&str> for HParamValue {
+    fn from(v: &str) -> Self {
+        HParamValue::String(v.to_string())
+    }
+}
+
+impl From<String> for HParamValue {
+    fn from(v: String) -> Self {
+        HParamValue::String(v)
+    }
+}
+
+impl HParamValue {
+    fn data_type(&self) -> HParamDataType {
+        match self {
+            HParamValue::Number(_) => HParamDataType::DataTypeFloat64,
+            HParamValue::Bool(_) => HParamDataType::DataTypeBool,
+            HParamValue::String(_) => HParamDataType::DataTypeString,
+        }
+    }
+
+    fn to_proto(&self) -> Value {
+        let kind = match self {
+            HParamValue::Number(v) => Kind::NumberValue(*v),
+            HParamValue::Bool(v) => Kind::BoolValue(*v),
+            HParamValue::String(v) => Kind::StringValue(v.clone()),
+        };
+        Value { kind: Some(kind) }
+    }
+}
+
+/// The values an hparam may take, shown by the HPARAMS dashboard's filters.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HParamDomain {
+    /// A finite set (PyTorch's `hparam_domain_discrete`); every value of the same type as the
+    /// hparam.
+    Discrete(Vec<HParamValue>),
+    /// The closed interval `[min, max]`, for a number hparam.
+    Interval {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+}
+
+/// The experiment, session start and session end summaries for one trial, in the order
+/// PyTorch logs them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HParamsSummaries {
+    /// Names the table's columns.
+    pub experiment: Summary,
+    /// This trial's values.
+    pub session_start: Summary,
+    /// Marks the trial finished (`STATUS_SUCCESS`).
+    pub session_end: Summary,
+}
+
+fn plugin_summary(tag: &str, data: Data) -> Summary {
+    let content = HParamsPluginData {
+        version: 0,
+        data: Some(data),
+    };
+    Summary {
+        value: vec![summary::Value {
+            tag: tag.to_string(),
+            metadata: Some(SummaryMetadata {
+                plugin_data: Some(PluginData {
+                    plugin_name: "hparams".into(),
+                    content: prost::Message::encode_to_vec(&content),
+                }),
+                ..Default::default()
+            }),
+            value: None,
+            ..Default::default()
+        }],
+    }
+}
+
+fn check_domain(name: &str, value: &HParamValue, domain: &HParamDomain) -> Result<Domain> {
+    match domain {
+        HParamDomain::Discrete(values) => {
+            if values.is_empty() {
+                return Err(Error::invalid(
+                    "domains",
+                    format!("the discrete domain of hparam `{name}` is empty; list the values it may take"),
+                ));
+            }
+            if let Some(bad) = values.iter().find(|v| v.data_type() != value.data_type()) {
+                return Err(Error::invalid(
+                    "domains",
+                    format!("the discrete domain of hparam `{name}` holds {bad:?}, not of the type of its value {value:?}"),
+                ));
+            }
+            Ok(Domain::DomainDiscrete(ListValue {
+                values: values.iter().map(HParamValue::to_proto).collect(),
+            }))
+        }
+        HParamDomain::Interval { min, max } => {
+            if !matches!(value, HParamValue::Number(_)) {
+                return Err(Error::invalid(
+                    "domains",
+                    format!("hparam `{name}` has an interval domain but its value {value:?} is not a number"),
+                ));
+            }
+            if !(min.is_finite() && max.is_finite() && min <= max) {
+                return Err(Error::invalid(
+                    "domains",
+                    format!("the interval of hparam `{name}` is [{min}, {max}]; give finite bounds with min <= max"),
+                ));
+            }
+            Ok(Domain::DomainInterval(Interval {
+                min_value: *min,
+                max_value: *max,
+            }))
+        }
+    }
+}
+
+/// Builds the three hparams summaries for one trial: `hparams` in the order given (that is the
+/// column order), `metrics` the scalar tags the table shows, `domains` optional domains by
+/// hparam name.
+///
+/// Errors name the argument: an empty or repeated hparam name, a non-finite number value (the
+/// dashboard's JSON cannot carry it), an empty metric tag, or a domain that names no hparam or
+/// does not fit its value's type.
+pub fn hparams_summaries<K: AsRef<str>, M: AsRef<str>, D: AsRef<str>>(
+    hparams: &[(K, HParamValue)],
+    metrics: &[M],
+    domains: &[(D, HParamDomain)],
+) -> Result<HParamsSummaries> {
+    let mut seen = HashSet::new();
+    let mut infos = Vec::with_capacity(hparams.len());
+    let mut values = BTreeMap::new();
+    for (name, value) in hparams {
+        let name = name.as_ref();
+        if name.is_empty() {
+            return Err(Error::invalid("hparams", "an hparam name is empty"));
+        }
+        if !seen.insert(name) {
+            return Err(Error::invalid(
+                "hparams",
+                format!("hparam `{name}` is given twice; each name is one column"),
+            ));
+        }
+        if let HParamValue::Number(v) = value {
+            if !v.is_finite() {
+                return Err(Error::invalid(
+                    "hparams",
+                    format!("hparam `{name}` is {v}; the HPARAMS dashboard needs finite numbers"),
+                ));
+            }
+        }
+        let domain = match domains.iter().find(|(n, _)| n.as_ref() == name) {
+            Some((_, d)) => Some(check_domain(name, value, d)?),
+            None => None,
+        };
+        infos.push(HParamInfo {
+            name: name.to_string(),
+            r#type: value.data_type() as i32,
+            domain,
+            ..Default::default()
+        });
+        values.insert(name.to_string(), value.to_proto());
+    }
+    if let Some((name, _)) = domains.iter().find(|(n, _)| !seen.contains(n.as_ref())) {
+        return Err(Error::invalid(
+            "domains",
+            format!(
+                "names hparam `{}`, which is not among the hparams",
+                name.as_ref()
+            ),
+        ));
+    }
+    let mut metric_infos = Vec::with_capacity(metrics.len());
+    for tag in metrics {
+        let tag = tag.as_ref();
+        if tag.is_empty() {
+            return Err(Error::invalid("metrics", "a metric tag is empty"));
+        }
+        metric_infos.push(MetricInfo {
+            name: Some(MetricName {
+                group: String::new(),
+                tag: tag.to_string(),
+            }),
+            ..Default::default()
+        });
+    }
+    let experiment = Experiment {
+        hparam_infos: infos,
+        metric_infos,
+        ..Default::default()
+    };
+    Ok(HParamsSummaries {
+        experiment: plugin_summary(EXPERIMENT_TAG, Data::Experiment(experiment)),
+        session_start: plugin_summary(
+            SESSION_START_INFO_TAG,
+            Data::SessionStartInfo(SessionStartInfo {
+                hparams: values,
+                ..Default::default()
+            }),
+        ),
+        session_end: plugin_summary(
+            SESSION_END_INFO_TAG,
+            Data::SessionEndInfo(SessionEndInfo {
+                status: Status::StatusSuccess as i32,
+                end_time_secs: 0.0,
+            }),
+        ),
+    })
+}

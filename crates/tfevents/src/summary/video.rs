@@ -1,0 +1,194 @@
+//! Videos as animated GIFs in an image summary, as tensorboardX's `add_video` writes them
+//! (TensorBoard's IMAGES dashboard plays them).
+//!
+//! A batch `(N, T, C, H, W)` is tiled as tensorboardX tiles it: `N` is padded with black
+//! videos to a power of two, laid out in `2^floor(log2(N) / 2)` rows (from the original `N`),
+//! so frame `t` of the GIF shows frame `t` of every video. Values are scaled as images are:
+//! `u8` as is, floats times 255 after clipping to `[0, 1]`, truncated. A frame with at most
+//! 256 colours keeps its exact colours; others are quantized with NeuQuant.
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+use crate::proto::{summary, Summary};
+
+/// A pixel value of a video: `u8` as is, `f32`/`f64` in `[0, 1]`.
+pub trait VideoValue: Copy {
+    /// The 8-bit value, or `None` for NaN.
+    fn to_u8(self) -> Option<u8>;
+}
+
+impl VideoValue for u8 {
+    fn to_u8(self) -> Option<u8> {
+        Some(self)
+    }
+}
+
+impl VideoValue for f32 {
+    fn to_u8(self) -> Option<u8> {
+        (!self.is_nan()).then(|| (self.clamp(0.0, 1.0) * 255.0) as u8)
+    }
+}
+
+impl VideoValue for f64 {
+    fn to_u8(self) -> Option<u8> {
+        (!self.is_nan()).then(|| (self.clamp(0.0, 1.0) * 255.0) as u8)
+    }
+}
+
+/// The GIF frames of a video batch: `T` RGB frames of `height x width` pixels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TiledVideo {
+    /// Frame height in pixels.
+    pub height: usize,
+    /// Frame width in pixels.
+    pub width: usize,
+    /// Channels of the input (1 or 3).
+    pub channels: usize,
+    /// `T` frames, each `height * width * 3` bytes, RGB row by row.
+    pub frames: Vec<Vec<u8>>,
+}
+
+/// Checks the shape and values of a `(N, T, C, H, W)` batch and tiles it into `T` frames.
+pub fn tile_video<V: VideoValue>(values: &[V], shape: &[usize]) -> Result<TiledVideo> {
+    let &[n, t, c, h, w] = shape else {
+        return Err(Error::invalid(
+            "video",
+            format!("has shape {shape:?} (rank {}); give (N, T, C, H, W): videos, frames, channels, height, width", shape.len()),
+        ));
+    };
+    if shape.contains(&0) {
+        return Err(Error::invalid(
+            "video",
+            format!("shape {shape:?} has a zero dimension"),
+        ));
+    }
+    if c != 1 && c != 3 {
+        return Err(Error::invalid(
+            "video",
+            format!("has {c} channels (shape {shape:?}); give 1 (grey) or 3 (RGB)"),
+        ));
+    }
+    let expected = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    if expected != Some(values.len()) {
+        return Err(Error::invalid(
+            "video",
+            format!(
+                "has {} values but shape {shape:?} needs {}",
+                values.len(),
+                expected.map_or("more than usize::MAX".to_string(), |e| e.to_string())
+            ),
+        ));
+    }
+    let rows = 1usize << ((usize::BITS - 1 - n.leading_zeros()) / 2);
+    let padded = n.next_power_of_two();
+    let cols = padded / rows;
+    let (height, width) = (rows * h, cols * w);
+    if height > u16::MAX as usize || width > u16::MAX as usize {
+        return Err(Error::invalid(
+            "video",
+            format!("tiles to {width}x{height} pixels; a GIF holds at most 65535 per side"),
+        ));
+    }
+    let mut frames = vec![vec![0u8; height * width * 3]; t];
+    for (video, chunk) in values.chunks_exact(t * c * h * w).enumerate() {
+        let (row, col) = (video / cols, video % cols);
+        for (frame_index, frame_values) in chunk.chunks_exact(c * h * w).enumerate() {
+            let frame = &mut frames[frame_index];
+            for y in 0..h {
+                for x in 0..w {
+                    let out = ((row * h + y) * width + col * w + x) * 3;
+                    for k in 0..3 {
+                        let channel = if c == 1 { 0 } else { k };
+                        let v = frame_values[(channel * h + y) * w + x];
+                        frame[out + k] = v.to_u8().ok_or_else(|| {
+                            Error::invalid(
+                                "video",
+                                format!("video {video} frame {frame_index} has a NaN value"),
+                            )
+                        })?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(TiledVideo {
+        height,
+        width,
+        channels: c,
+        frames,
+    })
+}
+
+/// A frame's palette and indices when it has at most 256 colours.
+fn exact_palette(rgb: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut index: HashMap<[u8; 3], u8> = HashMap::new();
+    let mut palette = Vec::new();
+    let mut indices = Vec::with_capacity(rgb.len() / 3);
+    for px in rgb.chunks_exact(3) {
+        let key = [px[0], px[1], px[2]];
+        let i = match index.get(&key) {
+            Some(&i) => i,
+            None => {
+                let i = u8::try_from(index.len()).ok()?;
+                index.insert(key, i);
+                palette.extend_from_slice(&key);
+                i
+            }
+        };
+        indices.push(i);
+    }
+    Some((palette, indices))
+}
+
+/// Encodes the frames as a looping GIF at `fps` frames per second.
+pub fn encode_gif(video: &TiledVideo, fps: f64) -> Result<Vec<u8>> {
+    if !(fps.is_finite() && fps > 0.0) {
+        return Err(Error::invalid(
+            "fps",
+            format!("is {fps}; give frames per second > 0, e.g. 4"),
+        ));
+    }
+    let (w, h) = (video.width as u16, video.height as u16);
+    // GIF delays are in hundredths of a second.
+    let delay = (100.0 / fps).round().clamp(1.0, u16::MAX as f64) as u16;
+    let mut out = Vec::new();
+    {
+        let mut encoder = gif::Encoder::new(&mut out, w, h, &[])
+            .map_err(|e| Error::Image(format!("GIF header: {e}")))?;
+        encoder
+            .set_repeat(gif::Repeat::Infinite)
+            .map_err(|e| Error::Image(format!("GIF loop: {e}")))?;
+        for rgb in &video.frames {
+            let mut frame = match exact_palette(rgb) {
+                Some((palette, indices)) => {
+                    gif::Frame::from_palette_pixels(w, h, indices, palette, None)
+                }
+                None => gif::Frame::from_rgb_speed(w, h, rgb, 10),
+            };
+            frame.delay = delay;
+            encoder
+                .write_frame(&frame)
+                .map_err(|e| Error::Image(format!("GIF frame: {e}")))?;
+        }
+    }
+    Ok(out)
+}
+
+/// A video summary: the tiled batch as a looping GIF in an image value, as tensorboardX's
+/// `video(tag, tensor, fps)`.
+pub fn video_summary(tag: &str, video: &TiledVideo, fps: f64) -> Result<Summary> {
+    let encoded = encode_gif(video, fps)?;
+    Ok(Summary {
+        value: vec![summary::Value {
+            tag: tag.to_string(),
+            value: Some(summary::value::Value::Image(summary::Image {
+                height: video.height as i32,
+                width: video.width as i32,
+                colorspace: video.channels as i32,
+                encoded_image_string: encoded,
+            })),
+            ..Default::default()
+        }],
+    })
+}
