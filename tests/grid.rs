@@ -411,7 +411,7 @@ fn huge_padding_and_nrow_are_errors_not_wrong_grids() {
     // A grid just over the limit is refused; the same shape with less padding is not.
     let wide = Tensor::zeros((2, 1, 1, 1), DType::U8, &dev()).unwrap();
     let p = 30_000;
-    // (1 + p) * 1 + p rows, (1 + p) * 2 + p columns, 3 channels: about 5.4e9 values.
+    // (1 + p) * 1 + p rows, (1 + p) * 2 + p columns, 3 channels: about 1.6e10 values.
     assert!(matches!(
         make_grid(
             &wide,
