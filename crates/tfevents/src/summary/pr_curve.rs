@@ -36,7 +36,8 @@ impl Prediction for f32 {
         if !(0.0..=1.0).contains(&self) {
             return None;
         }
-        Some((self * (num_thresholds - 1) as f32).floor() as usize)
+        // Non-negative here, so truncating is numpy's floor (and needs no libm call).
+        Some((self * (num_thresholds - 1) as f32) as usize)
     }
 }
 
@@ -45,7 +46,8 @@ impl Prediction for f64 {
         if !(0.0..=1.0).contains(&self) {
             return None;
         }
-        Some((self * (num_thresholds - 1) as f64).floor() as usize)
+        // Non-negative here, so truncating is numpy's floor (and needs no libm call).
+        Some((self * (num_thresholds - 1) as f64) as usize)
     }
 }
 
