@@ -40,16 +40,16 @@ fn embedding(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let writer = SummaryWriter::new(dir.path()).expect("writer");
     let mut group = c.benchmark_group("embedding");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     let mut step = 0i64;
     group.bench_function("add_embedding 10000x512 + metadata + sprite 28x28", |b| {
         b.iter(|| {
             step += 1;
             let opts = EmbeddingOptions::new()
                 .metadata(Metadata::Column(labels.clone()))
-                .label_images(
-                    LabelImages::from_f32(&imgs, [ROWS, 1, SIDE, SIDE]).expect("images"),
-                )
+                .label_images(LabelImages::from_f32(&imgs, [ROWS, 1, SIDE, SIDE]).expect("images"))
                 .step(step)
                 .expect("step");
             writer

@@ -14,6 +14,8 @@ use crate::proto::{event, summary, Event, HistogramProto, Summary};
 use crate::summary::histogram::{make_histogram, Bins, HistogramValues};
 use crate::summary::{scalar::scalar_summary, text::text_summary};
 
+mod boxes;
+mod graph;
 mod images;
 mod mesh;
 mod projector;

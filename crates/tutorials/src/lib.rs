@@ -23,6 +23,7 @@ pub mod backprop_scratch;
 pub mod bench_workloads;
 pub mod bench_workloads_cli;
 pub mod common;
+pub mod dashboards2;
 pub mod demo;
 pub mod dqn_mountaincar;
 pub mod feature_maps;

@@ -442,4 +442,5 @@ impl TensorShapeProto {
     }
 }
 
+pub mod graph;
 pub mod mesh;
