@@ -1,6 +1,6 @@
 //! The demo's runs for the PROJECTOR, MESH and GRAPHS dashboards: an embedding of real MNIST
 //! digits with their labels and a sprite of the digits, a coloured mesh, and the module
-//! graphs of AlexNet and of the DQN.
+//! graphs of AlexNet and of the DQN, and digits with bounding boxes.
 
 use std::path::Path;
 
@@ -8,6 +8,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_tensorboard::graph::AddGraph;
 use candle_tensorboard::models::{dqn, AlexNet};
+use candle_tensorboard::summary::boxes::Boxes;
 use candle_tensorboard::summary::mesh::Mesh;
 use candle_tensorboard::summary::projector::{EmbeddingOptions, LabelImages, Metadata};
 use candle_tensorboard::SummaryWriter;
@@ -16,6 +17,13 @@ use crate::mnist::Mnist;
 
 /// How many bundled digits the embedding shows.
 const POINTS: usize = 500;
+
+/// Entry point of `examples/dashboards2.rs`: writes the runs under the first argument
+/// (default `runs`).
+pub fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let logdir = std::env::args().nth(1).unwrap_or_else(|| "runs".into());
+    part2(Path::new(&logdir))
+}
 
 /// Writes the runs `dashboards2` (embedding, mesh), `graph_alexnet` and `graph_dqn` under
 /// `logdir`.
@@ -42,6 +50,21 @@ pub fn part2(logdir: &Path) -> Result<(), Box<dyn std::error::Error>> {
             .tag("mnist/pixels"),
     )?;
     writer.add_mesh("octahedron", &octahedron()?, 0)?;
+    // Four digits side by side, each in its box, coloured from torchvision's palette.
+    let (strip, width) = digit_strip(&digits, 4);
+    let boxes: Vec<[f32; 4]> = (0..4)
+        .map(|i| {
+            [
+                (i * side) as f32 + 1.0,
+                1.0,
+                ((i + 1) * side) as f32 - 2.0,
+                side as f32 - 2.0,
+            ]
+        })
+        .collect();
+    let labels = digits.labels[..4].iter().map(|l| l.to_string());
+    let boxes = Boxes::new(&boxes)?.labels(labels)?.width(2)?;
+    writer.add_image_with_boxes("digits/boxed", (&strip[..], [side, width]), &boxes, 0, "HW")?;
     writer.close()?;
 
     let device = Device::Cpu;
@@ -57,6 +80,22 @@ pub fn part2(logdir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     graphs.add_graph(&net, &Tensor::zeros((1, 4, 84, 84), DType::F32, &device)?)?;
     graphs.close()?;
     Ok(())
+}
+
+/// The first `k` digits side by side as one `side x (k * side)` grey image.
+fn digit_strip(digits: &Mnist, k: usize) -> (Vec<f32>, usize) {
+    let (h, w) = (digits.rows, digits.cols);
+    let width = k * w;
+    let mut strip = vec![0f32; h * width];
+    for i in 0..k {
+        if let Some(img) = digits.image(i) {
+            for y in 0..h {
+                strip[y * width + i * w..y * width + (i + 1) * w]
+                    .copy_from_slice(&img[y * w..(y + 1) * w]);
+            }
+        }
+    }
+    (strip, width)
 }
 
 /// A regular octahedron with one colour per vertex.
