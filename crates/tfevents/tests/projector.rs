@@ -15,7 +15,7 @@ fn files_are_laid_out_as_pytorch_lays_them_out() {
     let dir = tempfile::tempdir().unwrap();
     let w = SummaryWriter::new(dir.path()).unwrap();
     let mat = points(4, 3);
-    let imgs = LabelImages::from_f32(&vec![1.0; 4 * 2 * 3], [4, 1, 2, 3]).unwrap();
+    let imgs = LabelImages::from_f32(&[1.0; 4 * 2 * 3], [4, 1, 2, 3]).unwrap();
     w.add_embedding(
         (&mat[..], [4, 3]),
         EmbeddingOptions::new()
@@ -104,7 +104,7 @@ fn the_same_tag_and_step_twice_keeps_the_first() {
     let mat = points(2, 2);
     w.add_embedding((&mat[..], [2, 2]), EmbeddingOptions::new())
         .unwrap();
-    let other = vec![9.0f32; 4];
+    let other = [9.0f32; 4];
     let err = w
         .add_embedding((&other[..], [2, 2]), EmbeddingOptions::new())
         .unwrap_err()
