@@ -16,6 +16,7 @@
 
 pub mod candle_gaps;
 pub mod error;
+pub mod graph;
 pub mod grid;
 pub mod hooks;
 pub mod models;

@@ -400,6 +400,144 @@ def check_dashboards_part1(srv):
 # --- end dashboards part 1 ---
 
 
+# --- dashboards part 2 ---
+# PROJECTOR, MESH and GRAPHS: checked against the files and events on disk, not the export
+# (the projector reads no events; meshes and graphs are not in the CLI's export).
+
+
+def _event_files(run_dir):
+    return sorted(os.path.join(run_dir, f) for f in os.listdir(run_dir)
+                  if f.startswith("events.out.tfevents."))
+
+
+def _run_dirs(logdir):
+    for dirpath, _dirs, files in os.walk(logdir):
+        if any(f.startswith("events.out.tfevents.") for f in files):
+            rel = os.path.relpath(dirpath, logdir)
+            yield ("." if rel == "." else rel.replace(os.sep, "/")), dirpath
+
+
+def check_projector(srv, logdir, problems):
+    """Every run with a projector_config.pbtxt: runs, info, tensor, metadata, sprite_image."""
+    import numpy as np
+    from google.protobuf import text_format
+    from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
+    served_runs = srv.json("/data/plugin/projector/runs")
+    count = 0
+    for run, path in _run_dirs(logdir):
+        cfg_path = os.path.join(path, "projector_config.pbtxt")
+        if not os.path.exists(cfg_path):
+            continue
+        if run not in served_runs:
+            problems.append(f"projector: run {run!r} has a config but /runs lists {served_runs}")
+            continue
+        cfg = text_format.Parse(open(cfg_path).read(), ProjectorConfig())
+        info = srv.json("/data/plugin/projector/info", run=run)
+        served = {e["tensorName"]: e for e in info.get("embeddings", [])}
+        for emb in cfg.embeddings:
+            count += 1
+            name = emb.tensor_name
+            if name not in served:
+                problems.append(f"projector {run}: {name!r} not in /info ({list(served)})")
+                continue
+            want = np.loadtxt(os.path.join(path, emb.tensor_path), delimiter="\t",
+                              dtype=np.float32, ndmin=2)
+            shape = served[name].get("tensorShape")
+            if list(shape or []) != list(want.shape):
+                problems.append(f"projector {run}/{name}: /info shape {shape}, file {want.shape}")
+            got = np.frombuffer(srv.get("/data/plugin/projector/tensor", run=run, name=name),
+                                dtype=np.float32)
+            if got.size != want.size or not np.array_equal(got, want.reshape(-1)):
+                problems.append(f"projector {run}/{name}: /tensor differs from tensors.tsv")
+            if emb.metadata_path:
+                meta = srv.get("/data/plugin/projector/metadata", run=run, name=name)
+                disk = open(os.path.join(path, emb.metadata_path), "rb").read()
+                if meta.rstrip(b"\n") != disk.rstrip(b"\n"):
+                    problems.append(f"projector {run}/{name}: /metadata differs from metadata.tsv")
+            if emb.sprite.image_path:
+                png = srv.get("/data/plugin/projector/sprite_image", run=run, name=name)
+                if png != open(os.path.join(path, emb.sprite.image_path), "rb").read():
+                    problems.append(f"projector {run}/{name}: /sprite_image differs from sprite.png")
+    return count
+
+
+def check_mesh(srv, logdir, problems):
+    """/mesh/tags lists every mesh; /meshes gives its parts; /data decodes to the shapes."""
+    import numpy as np
+    tags = srv.json("/data/plugin/mesh/tags")
+    count = 0
+    for run, tagmap in tags.items():
+        for tag in tagmap:
+            count += 1
+            metas = srv.json("/data/plugin/mesh/meshes", run=run, tag=tag)
+            if not metas:
+                problems.append(f"mesh {run}/{tag}: /meshes is empty")
+            for m in metas:
+                kind = m["content_type"]
+                kind = {1: "VERTEX", 2: "FACE", 3: "COLOR"}.get(kind, kind)
+                blob = srv.get("/data/plugin/mesh/data", run=run, tag=tag,
+                               content_type=kind, sample=0, step=m["step"])
+                size = {"VERTEX": 4, "FACE": 4, "COLOR": 1}[kind]
+                want = int(np.prod(m["data_shape"][1:]))
+                if len(blob) != want * size:
+                    problems.append(f"mesh {run}/{tag} {kind}: {len(blob)} bytes, want "
+                                    f"{want * size} for shape {m['data_shape']}")
+                if kind == "FACE":
+                    faces = np.frombuffer(blob, dtype=np.int32)
+                    if faces.size and faces.min() < 0:
+                        problems.append(f"mesh {run}/{tag}: negative face index")
+    return count
+
+
+def check_graphs(srv, logdir, problems):
+    """Every run whose events hold a GraphDef: /graphs/graph serves its nodes."""
+    from google.protobuf import text_format
+    from tensorboard.backend.event_processing.event_file_loader import LegacyEventFileLoader
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+    count = 0
+    for run, path in _run_dirs(logdir):
+        graph = None
+        for f in _event_files(path):
+            for ev in LegacyEventFileLoader(f).Load():
+                if ev.HasField("graph_def"):
+                    graph = GraphDef.FromString(ev.graph_def)
+        if graph is None:
+            continue
+        count += 1
+        text = srv.get("/data/plugin/graphs/graph", run=run).decode()
+        served = text_format.Parse(text, GraphDef())
+        want = sorted(n.name for n in graph.node)
+        got = sorted(n.name for n in served.node)
+        if want != got:
+            problems.append(f"graphs {run}: served {len(got)} nodes, events hold {len(want)}")
+        shapes = [n for n in served.node if "_output_shapes" in n.attr]
+        if len(shapes) != len(served.node):
+            problems.append(f"graphs {run}: {len(served.node) - len(shapes)} nodes lack _output_shapes")
+    return count
+
+
+def check_part2(srv, logdir):
+    """Runs the part-2 checks; returns (passed, failed) and prints one line per plugin."""
+    passed = failed = 0
+    for name, check in (("projector", check_projector), ("mesh", check_mesh),
+                        ("graphs", check_graphs)):
+        problems = []
+        try:
+            n = check(srv, logdir, problems)
+        except OSError as e:
+            n, problems = 0, [f"route failed: {e}"]
+        if problems:
+            failed += 1
+            print(f"FAIL {name}: {len(problems)} problem(s)")
+            for p in problems[:20]:
+                print(f"    {p}")
+        else:
+            passed += 1
+            print(f"ok   {name}: {n} checked")
+    return passed, failed
+# --- end dashboards part 2 ---
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Check TensorBoard's HTTP data against our export.")
     ap.add_argument("logdir")
@@ -488,6 +626,8 @@ def main(argv=None):
         for p in dash_problems:
             print(f"FAIL dashboards: {p}")
         failed += 1 if dash_problems else 0
+        p2_passed, p2_failed = check_part2(srv, args.logdir)  # dashboards part 2
+        passed, failed = passed + p2_passed, failed + p2_failed
         if not exported and not got:
             print("tb_http_check: no runs in the export nor served")
             failed += 1

@@ -19,6 +19,8 @@ use crate::summary::text::text_summary;
 mod audio;
 mod custom_scalars;
 mod hparams;
+mod boxes;
+mod graph;
 mod images;
 mod mesh;
 mod projector;

@@ -100,6 +100,7 @@ pub fn run(logdir: &Path, steps: usize) -> Result<(), Box<dyn std::error::Error>
             ("image-every", 1),
         ]
     );
+    crate::dashboards2::part2(logdir)?;
     println!("\n== demo: its own run (text, an image batch, a grid of test patterns)");
     let device = Device::Cpu;
     let dir = logdir.join("demo");

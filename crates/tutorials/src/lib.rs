@@ -28,6 +28,7 @@ pub mod bench_workloads;
 pub mod bench_workloads_cli;
 pub mod common;
 pub mod dashboards;
+pub mod dashboards2;
 pub mod demo;
 pub mod digit_classifier;
 pub mod dqn_mountaincar;

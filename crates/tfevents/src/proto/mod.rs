@@ -444,5 +444,6 @@ impl TensorShapeProto {
 
 pub mod custom_scalar;
 pub mod hparams;
+pub mod graph;
 pub mod mesh;
 pub mod pr_curve;

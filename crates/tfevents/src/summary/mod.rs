@@ -2,6 +2,8 @@
 
 pub mod audio;
 pub mod custom_scalar;
+pub mod boxes;
+pub mod graph;
 pub mod histogram;
 pub mod hparams;
 pub mod image;

@@ -1,0 +1,116 @@
+//! The demo's runs for the PROJECTOR, MESH and GRAPHS dashboards: an embedding of real MNIST
+//! digits with their labels and a sprite of the digits, a coloured mesh, and the module
+//! graphs of AlexNet and of the DQN, and digits with bounding boxes.
+
+use std::path::Path;
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_tensorboard::graph::AddGraph;
+use candle_tensorboard::models::{dqn, AlexNet};
+use candle_tensorboard::summary::boxes::Boxes;
+use candle_tensorboard::summary::mesh::Mesh;
+use candle_tensorboard::summary::projector::{EmbeddingOptions, LabelImages, Metadata};
+use candle_tensorboard::SummaryWriter;
+
+use crate::mnist::Mnist;
+
+/// How many bundled digits the embedding shows.
+const POINTS: usize = 500;
+
+/// Entry point of `examples/dashboards2.rs`: writes the runs under the first argument
+/// (default `runs`).
+pub fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let logdir = std::env::args().nth(1).unwrap_or_else(|| "runs".into());
+    part2(Path::new(&logdir))
+}
+
+/// Writes the runs `dashboards2` (embedding, mesh), `graph_alexnet` and `graph_dqn` under
+/// `logdir`.
+pub fn part2(logdir: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let writer = SummaryWriter::new(logdir.join("dashboards2"))?;
+    let digits = Mnist::bundled()?.slice(0, POINTS);
+    let n = digits.len();
+    let side = digits.rows;
+    // The raw pixels are the embedding: the projector's PCA and t-SNE already part the digits.
+    let metadata = Metadata::table(
+        ["label", "index"],
+        digits
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| [l.to_string(), i.to_string()]),
+    );
+    let images = LabelImages::from_f32(&digits.images, [n, 1, side, digits.cols])?;
+    writer.add_embedding(
+        (&digits.images[..], [n, digits.image_size()]),
+        EmbeddingOptions::new()
+            .metadata(metadata)
+            .label_images(images)
+            .tag("mnist/pixels"),
+    )?;
+    writer.add_mesh("octahedron", &octahedron()?, 0)?;
+    // Four digits side by side, each in its box, coloured from torchvision's palette.
+    let (strip, width) = digit_strip(&digits, 4);
+    let boxes: Vec<[f32; 4]> = (0..4)
+        .map(|i| {
+            [
+                (i * side) as f32 + 1.0,
+                1.0,
+                ((i + 1) * side) as f32 - 2.0,
+                side as f32 - 2.0,
+            ]
+        })
+        .collect();
+    let labels = digits.labels[..4].iter().map(|l| l.to_string());
+    let boxes = Boxes::new(&boxes)?.labels(labels)?.width(2)?;
+    writer.add_image_with_boxes("digits/boxed", (&strip[..], [side, width]), &boxes, 0, "HW")?;
+    writer.close()?;
+
+    let device = Device::Cpu;
+    let alexnet = AlexNet::new(10, VarBuilder::zeros(DType::F32, &device))?;
+    let graphs = SummaryWriter::new(logdir.join("graph_alexnet"))?;
+    graphs.add_graph(
+        &alexnet,
+        &Tensor::zeros((1, 3, 224, 224), DType::F32, &device)?,
+    )?;
+    graphs.close()?;
+    let net = dqn(3, VarBuilder::zeros(DType::F32, &device))?;
+    let graphs = SummaryWriter::new(logdir.join("graph_dqn"))?;
+    graphs.add_graph(&net, &Tensor::zeros((1, 4, 84, 84), DType::F32, &device)?)?;
+    graphs.close()?;
+    Ok(())
+}
+
+/// The first `k` digits side by side as one `side x (k * side)` grey image.
+fn digit_strip(digits: &Mnist, k: usize) -> (Vec<f32>, usize) {
+    let (h, w) = (digits.rows, digits.cols);
+    let width = k * w;
+    let mut strip = vec![0f32; h * width];
+    for i in 0..k {
+        if let Some(img) = digits.image(i) {
+            for y in 0..h {
+                strip[y * width + i * w..y * width + (i + 1) * w]
+                    .copy_from_slice(&img[y * w..(y + 1) * w]);
+            }
+        }
+    }
+    (strip, width)
+}
+
+/// A regular octahedron with one colour per vertex.
+fn octahedron() -> candle_tensorboard::Result<Mesh> {
+    let v = [
+        1., 0., 0., -1., 0., 0., 0., 1., 0., 0., -1., 0., 0., 0., 1., 0., 0., -1.,
+    ];
+    let faces = [
+        0, 2, 4, 2, 1, 4, 1, 3, 4, 3, 0, 4, 2, 0, 5, 1, 2, 5, 3, 1, 5, 0, 3, 5,
+    ];
+    let colors = [
+        230, 60, 60, 60, 230, 60, 60, 60, 230, 230, 230, 60, 60, 230, 230, 230, 60, 230,
+    ];
+    Ok(Mesh::new(&v, [1, 6])?
+        .faces(&faces, 8)?
+        .colors(&colors)?
+        .config_json(r#"{"material": {"cls": "MeshStandardMaterial"}}"#)?)
+}
