@@ -75,6 +75,7 @@ fn grad_cam(net: &AlexNet, x: &Tensor) -> Result<(Tensor, Vec<u32>), Box<dyn std
     // The forward hook returns the hooked output, so the rest of the net (and backward) runs
     // through the gradient hook.
     let _guard = conv
+        .node()
         .register_forward_hook(move |_, _, out| {
             *a.lock().unwrap_or_else(|e| e.into_inner()) = Some(out.clone());
             let g = g.clone();
