@@ -1,9 +1,9 @@
 //! Hook registration on the layers themselves and over whole subtrees.
 //!
 //! The same methods are generated for the [`super::Module`] trait (for concrete types, where
-//! `Self: Sized`), for `dyn Module` (so `named_modules()` entries have them) and as inherent
-//! methods of this crate's layers (so they work without importing the trait, as in
-//! [`super::hookable`] code, where `Module` is candle's).
+//! `Self: Sized`; on a `&dyn Module` go through `m.node()`) and as inherent methods of this
+//! crate's layers (so they work without importing the trait, as in [`super::hookable`] code,
+//! where `Module` is candle's).
 
 use std::sync::Arc;
 

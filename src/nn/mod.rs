@@ -260,11 +260,6 @@ pub trait Module: Send + Sync {
     }
 }
 
-impl dyn Module + '_ {
-    hook_api::layer_hook_methods!(pub);
-    hook_api::subtree_hook_methods!(pub);
-}
-
 fn walk<'a>(m: &'a dyn Module, name: String, out: &mut Vec<(String, &'a dyn Module)>) {
     let children = m.children();
     out.push((name.clone(), m));
