@@ -17,10 +17,10 @@ use crate::summary::scalar::{scalar_summary, ScalarOptions, ScalarValue};
 use crate::summary::text::text_summary;
 
 mod audio;
-mod custom_scalars;
-mod hparams;
 mod boxes;
+mod custom_scalars;
 mod graph;
+mod hparams;
 mod images;
 mod mesh;
 mod projector;

@@ -443,7 +443,7 @@ impl TensorShapeProto {
 }
 
 pub mod custom_scalar;
-pub mod hparams;
 pub mod graph;
+pub mod hparams;
 pub mod mesh;
 pub mod pr_curve;

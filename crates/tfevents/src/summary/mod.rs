@@ -1,8 +1,8 @@
 //! Pure functions that turn values into TensorBoard `Summary` messages, one file per plugin.
 
 pub mod audio;
-pub mod custom_scalar;
 pub mod boxes;
+pub mod custom_scalar;
 pub mod graph;
 pub mod histogram;
 pub mod hparams;
