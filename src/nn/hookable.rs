@@ -12,7 +12,7 @@
 //! ```
 //!
 //! `Module` here is still candle's (`fn forward`), so the model's own code compiles as it
-//! is. Each layer carries a [`Node`](crate::hooks::Node) named after its `VarBuilder` path
+//! is. Each layer carries a [`Node`] named after its `VarBuilder` path
 //! and has the hook methods itself:
 //!
 //! ```

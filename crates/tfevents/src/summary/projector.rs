@@ -11,7 +11,7 @@
 //! <run>/<step, 5 digits>/<tag>/sprite.png    the label images tiled in a square
 //! ```
 //!
-//! The functions here build those files' bytes, with no I/O; [`SummaryWriter::add_embedding`]
+//! The functions here build those files' bytes, with no I/O; [`SummaryWriter::add_embedding`](crate::SummaryWriter::add_embedding)
 //! (crate::SummaryWriter::add_embedding) writes them. Numbers are written as Python's `str` of
 //! a float writes them (PyTorch calls `str(x.item())`: `0.5`, `1e-05`, `0.10000000149011612`
 //! for the `f32` 0.1), so `tensors.tsv` is byte for byte PyTorch's.

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-/// The edges of [`Bins::Tensorflow`], as tensorboardX's `SummaryWriter.default_bins`: starting at
+/// The edges of [`Bins::Tensorflow`](super::Bins::Tensorflow), as tensorboardX's `SummaryWriter.default_bins`: starting at
 /// `v = 1e-12` and multiplying by `1.1` (in `f64`, one multiplication at a time) while `v < 1e20`,
 /// the negated values in reverse, then `0`, then the values. 1549 edges, computed once.
 #[must_use]

@@ -12,7 +12,7 @@
 //!   clipped to `0..=255` and truncated, so a float image in `[0, 1]` looks as intended, a tensor
 //!   of ones is white and `1.1` clips to white too.
 //!
-//! Where torch's behaviour is undefined or fails late we return an [`Error`] instead:
+//! Where torch's behaviour is undefined or fails late we return an [`Error`](crate::Error) instead:
 //! NaN pixels (numpy turns them into an unspecified byte, in practice black, with a warning),
 //! two channels or more than four, repeated or unknown letters in the format, zero-sized
 //! dimensions, and images too large for PNG or for one protobuf message.
