@@ -472,6 +472,12 @@ fn writer_loop(
                 Err(e) => failure = Some(e),
             }
         }
+        if failure.is_none() {
+            // A file's flush is a no-op; a segmenting sink uploads the batch as one object here.
+            if let Err(e) = file.flush() {
+                shared.lock().error = Some(e.to_string());
+            }
+        }
         if let Some(e) = failure {
             // Cut a partly written record off, so the file stays readable up to the last
             // complete record and later batches land on a record boundary.

@@ -15,22 +15,41 @@ fn range<I: Iterator<Item = i64> + Clone>(steps: I) -> String {
     }
 }
 
-/// Prints runs with their tags, kinds, counts and step ranges.
+/// Prints runs with their tags, kinds, counts and step ranges. With the `remote` feature the
+/// log directory may be a URL (`s3://bucket/prefix`, `gs://…`, `az://…`).
 pub fn run(logdir: &Path) -> CliResult {
-    let runs = discover_runs(logdir)?;
     let mut out = std::io::stdout().lock();
-    if runs.is_empty() {
+    let mut any = false;
+    for_each_run(logdir, &mut |name, files, data| {
+        any = true;
+        print_run(&mut out, name, files, &data)
+    })?;
+    if !any {
         writeln!(out, "no event files under {}", logdir.display())?;
     }
-    for run in runs {
-        let data = RunData::read(&run)?;
-        writeln!(
-            out,
-            "{}  ({} files, {} events)",
-            run.name,
-            run.files.len(),
-            data.events
-        )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+type RunVisitor<'a> = dyn FnMut(&str, usize, RunData) -> std::io::Result<()> + 'a;
+
+/// Reads the runs one at a time (only one run's data is held at once).
+fn for_each_run(logdir: &Path, visit: &mut RunVisitor<'_>) -> Result<(), Box<dyn std::error::Error>> {
+    #[cfg(feature = "remote")]
+    if let Some(url) = logdir.to_str().filter(|s| s.contains("://")) {
+        let dir = tfevents::remote::RemoteLogDir::open(url)?;
+        for run in dir.discover_runs()? {
+            visit(&run.name, run.objects.len(), dir.read_run(&run)?)?;
+        }
+        return Ok(());
+    }
+    for run in discover_runs(logdir)? {
+        visit(&run.name, run.files.len(), RunData::read(&run)?)?;
+    }
+    Ok(())
+}
+
+fn print_run(out: &mut impl Write, name: &str, files: usize, data: &RunData) -> std::io::Result<()> {
+    writeln!(out, "{name}  ({files} files, {} events)", data.events)?;
         for (tag, s) in &data.scalars {
             writeln!(
                 out,
@@ -73,6 +92,5 @@ pub fn run(logdir: &Path) -> CliResult {
                 path.display()
             )?;
         }
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::Result;
-use crate::proto::{event, session_log, summary, HistogramProto, TensorProto};
+use crate::proto::{event, session_log, summary, Event, HistogramProto, TensorProto};
 
 use super::{EventFileReader, Run};
 
@@ -86,27 +86,40 @@ impl RunData {
         for path in &run.files {
             let mut reader = EventFileReader::open(path)?;
             for event in reader.by_ref() {
-                let event = event?;
-                data.events += 1;
-                match event.what {
-                    Some(event::What::SessionLog(log))
-                        if log.status == session_log::SessionStatus::Start as i32 =>
-                    {
-                        data.purge_from(event.step);
-                    }
-                    Some(event::What::Summary(summary)) => {
-                        for value in summary.value {
-                            data.add_value(&mut plugins, event.step, event.wall_time, value);
-                        }
-                    }
-                    _ => {}
-                }
+                data.add_event(&mut plugins, event?);
             }
             if let Some(have) = reader.torn_tail() {
                 data.torn_tails.push((path.clone(), have));
             }
         }
         Ok(data)
+    }
+
+    /// Series from events already read (e.g. from an object store), in file order.
+    pub fn from_events(events: impl IntoIterator<Item = Event>) -> RunData {
+        let mut data = RunData::default();
+        let mut plugins: HashMap<String, String> = HashMap::new();
+        for event in events {
+            data.add_event(&mut plugins, event);
+        }
+        data
+    }
+
+    fn add_event(&mut self, plugins: &mut HashMap<String, String>, event: Event) {
+        self.events += 1;
+        match event.what {
+            Some(event::What::SessionLog(log))
+                if log.status == session_log::SessionStatus::Start as i32 =>
+            {
+                self.purge_from(event.step);
+            }
+            Some(event::What::Summary(summary)) => {
+                for value in summary.value {
+                    self.add_value(plugins, event.step, event.wall_time, value);
+                }
+            }
+            _ => {}
+        }
     }
 
     fn add_value(
