@@ -184,7 +184,7 @@ impl SegmentSink {
         let seq = self.next_seq;
         self.next_seq += 1;
         // Eight digits sort correctly for 10^8 segments: three years at one per second.
-        self.dir.child(format!("{}.{seq:08}{}", self.base, self.suffix))
+        self.dir.clone().join(format!("{}.{seq:08}{}", self.base, self.suffix))
     }
 
     /// Moves the records gathered so far into a segment of their own, or drops them (counting
@@ -284,15 +284,17 @@ impl SegmentSink {
                 Err(e) => {
                     self.stats.failed_uploads.fetch_add(1, Ordering::Relaxed);
                     let held: u64 = self.pending.iter().map(|s| s.events).sum();
+                    let name = segment.name.to_string();
+                    let loss = self.loss_note();
                     return Err(io::Error::other(format!(
                         "cannot upload segment `{}` to {}: {e}; {} segments ({held} events, {} \
                          bytes) are held and retried at every flush, up to {} bytes{}",
-                        segment.name,
+                        name,
                         self.store,
                         self.pending.len(),
                         self.pending_bytes,
                         self.options.max_buffered_bytes,
-                        self.loss_note(),
+                        loss,
                     )));
                 }
             }
