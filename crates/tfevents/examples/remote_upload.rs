@@ -21,7 +21,11 @@ const FLUSH_EVERY: u64 = 2 * RATE;
 
 /// Logs `events` scalars, flushing every [`FLUSH_EVERY`]; returns the bytes logged after each
 /// flush (as a file grows).
-fn log(writer: &SummaryWriter, events: u64, logged: impl Fn() -> u64) -> tfevents::Result<Vec<u64>> {
+fn log(
+    writer: &SummaryWriter,
+    events: u64,
+    logged: impl Fn() -> u64,
+) -> tfevents::Result<Vec<u64>> {
     let mut sizes = Vec::new();
     for i in 0..events {
         let t = i as f64 / RATE as f64;
@@ -41,7 +45,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .next()
         .ok_or("usage: remote_upload URL [SIMULATED_SECONDS]  (e.g. memory://bench)")?;
     let seconds: u64 = match args.next() {
-        Some(s) => s.parse().map_err(|_| format!("SECONDS must be a number, got `{s}`"))?,
+        Some(s) => s
+            .parse()
+            .map_err(|_| format!("SECONDS must be a number, got `{s}`"))?,
         None => 3600,
     };
     let events = seconds * RATE;
@@ -69,20 +75,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let path = local.file_path().to_path_buf();
     let start = Instant::now();
-    log(&local, events, || std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0))?;
+    log(&local, events, || {
+        std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
+    })?;
     let local_secs = start.elapsed().as_secs_f64();
     std::fs::remove_dir_all(&tmp).ok();
 
     let mib = logged / (1 << 20) as f64;
-    println!("{seconds} simulated s at {RATE} Hz: {events} scalars, {} flushes, {:.1} MiB logged", sizes.len(), mib);
+    println!(
+        "{seconds} simulated s at {RATE} Hz: {events} scalars, {} flushes, {:.1} MiB logged",
+        sizes.len(),
+        mib
+    );
     println!(
         "segments: {} objects ({} multipart), {:.0} bytes uploaded",
         stats.segments_uploaded(),
         stats.multipart_uploads(),
         uploaded
     );
-    println!("bytes uploaded / bytes logged: {:.4} (segments)", uploaded / logged);
-    println!("bytes uploaded / bytes logged: {:.1} (whole-file re-upload per flush)", reupload / logged);
+    println!(
+        "bytes uploaded / bytes logged: {:.4} (segments)",
+        uploaded / logged
+    );
+    println!(
+        "bytes uploaded / bytes logged: {:.1} (whole-file re-upload per flush)",
+        reupload / logged
+    );
     println!(
         "throughput to {url}: {:.0} events/s, {:.2} MiB/s ({remote_secs:.2} s)",
         events as f64 / remote_secs,

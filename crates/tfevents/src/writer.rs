@@ -25,7 +25,11 @@ type Remote = Option<crate::remote::RemoteLogDir>;
 #[cfg(not(feature = "remote"))]
 type Remote = ();
 
-fn open_event_file(remote: &Remote, dir: &Path, options: EventFileOptions) -> Result<EventFileWriter> {
+fn open_event_file(
+    remote: &Remote,
+    dir: &Path,
+    options: EventFileOptions,
+) -> Result<EventFileWriter> {
     #[cfg(feature = "remote")]
     if let Some(remote) = remote {
         return remote.event_writer_at(dir, options);

@@ -26,7 +26,10 @@ fn child_rank() -> tfevents::Result<()> {
         Ok("shared") => {
             // Every rank writes its own file into the very same directory.
             let writer = SummaryWriter::new(&dir)?;
-            let rank: i64 = std::env::var("RANK").ok().and_then(|r| r.parse().ok()).unwrap_or(-1);
+            let rank: i64 = std::env::var("RANK")
+                .ok()
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(-1);
             for step in 0..STEPS {
                 writer.add_scalar(&format!("rank{rank}/loss"), step as f64, step)?;
             }
@@ -81,7 +84,10 @@ fn run_children(dir: &str, layout: &str) -> tfevents::Result<()> {
 }
 
 fn loss_of(data: &RunData) -> Vec<(i64, f64)> {
-    data.scalars["loss"].iter().map(|p| (p.step, p.value)).collect()
+    data.scalars["loss"]
+        .iter()
+        .map(|p| (p.step, p.value))
+        .collect()
 }
 
 fn check_run_per_rank(runs: &[(String, RunData)]) {
@@ -89,8 +95,9 @@ fn check_run_per_rank(runs: &[(String, RunData)]) {
     let want: Vec<String> = (0..WORLD).map(|r| format!("rank_{r}")).collect();
     assert_eq!(names, want);
     for (rank, (_, data)) in runs.iter().enumerate() {
-        let want: Vec<(i64, f64)> =
-            (0..STEPS).map(|s| (s, rank as f64 * 1000.0 + s as f64)).collect();
+        let want: Vec<(i64, f64)> = (0..STEPS)
+            .map(|s| (s, rank as f64 * 1000.0 + s as f64))
+            .collect();
         assert_eq!(loss_of(data), want, "rank {rank}");
     }
 }
@@ -131,10 +138,18 @@ fn eight_ranks_into_one_directory_never_collide() -> tfevents::Result<()> {
     run_children(&dir, "shared")?;
     let runs = discover_runs(tmp.path())?;
     assert_eq!(runs.len(), 1);
-    assert_eq!(runs[0].files.len(), WORLD, "one file per process: {:?}", runs[0].files);
+    assert_eq!(
+        runs[0].files.len(),
+        WORLD,
+        "one file per process: {:?}",
+        runs[0].files
+    );
     let data = RunData::read(&runs[0])?;
     for rank in 0..WORLD {
-        assert_eq!(data.scalars[&format!("rank{rank}/loss")].len(), STEPS as usize);
+        assert_eq!(
+            data.scalars[&format!("rank{rank}/loss")].len(),
+            STEPS as usize
+        );
     }
     Ok(())
 }
@@ -152,7 +167,8 @@ fn eight_ranks_into_s3() -> tfevents::Result<()> {
         .map(|d| d.as_nanos())
         .unwrap_or(0);
     // TFEVENTS_RANKS_S3_PREFIX lets tools/ci-remote.sh hand the run to TensorBoard afterwards.
-    let prefix = std::env::var("TFEVENTS_RANKS_S3_PREFIX").unwrap_or_else(|_| format!("ranks-{nanos}"));
+    let prefix =
+        std::env::var("TFEVENTS_RANKS_S3_PREFIX").unwrap_or_else(|_| format!("ranks-{nanos}"));
     let url = format!("s3://{bucket}/{prefix}");
     eprintln!("eight_ranks_into_s3: {url} via {endpoint}");
     run_children(&url, "per-rank")?;

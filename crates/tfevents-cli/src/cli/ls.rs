@@ -33,7 +33,10 @@ pub fn run(logdir: &Path) -> CliResult {
 type RunVisitor<'a> = dyn FnMut(&str, usize, RunData) -> std::io::Result<()> + 'a;
 
 /// Reads the runs one at a time (only one run's data is held at once).
-fn for_each_run(logdir: &Path, visit: &mut RunVisitor<'_>) -> Result<(), Box<dyn std::error::Error>> {
+fn for_each_run(
+    logdir: &Path,
+    visit: &mut RunVisitor<'_>,
+) -> Result<(), Box<dyn std::error::Error>> {
     #[cfg(feature = "remote")]
     if let Some(url) = logdir.to_str().filter(|s| s.contains("://")) {
         let dir = tfevents::remote::RemoteLogDir::open(url)?;
@@ -48,49 +51,54 @@ fn for_each_run(logdir: &Path, visit: &mut RunVisitor<'_>) -> Result<(), Box<dyn
     Ok(())
 }
 
-fn print_run(out: &mut impl Write, name: &str, files: usize, data: &RunData) -> std::io::Result<()> {
+fn print_run(
+    out: &mut impl Write,
+    name: &str,
+    files: usize,
+    data: &RunData,
+) -> std::io::Result<()> {
     writeln!(out, "{name}  ({files} files, {} events)", data.events)?;
-        for (tag, s) in &data.scalars {
-            writeln!(
-                out,
-                "  scalar     {tag:40} {:6}  steps {}",
-                s.len(),
-                range(s.iter().map(|p| p.step))
-            )?;
-        }
-        for (tag, s) in &data.histograms {
-            writeln!(
-                out,
-                "  histogram  {tag:40} {:6}  steps {}",
-                s.len(),
-                range(s.iter().map(|p| p.step))
-            )?;
-        }
-        for (tag, s) in &data.images {
-            writeln!(
-                out,
-                "  image      {tag:40} {:6}  steps {}",
-                s.len(),
-                range(s.iter().map(|p| p.step))
-            )?;
-        }
-        for (tag, s) in &data.texts {
-            writeln!(
-                out,
-                "  text       {tag:40} {:6}  steps {}",
-                s.len(),
-                range(s.iter().map(|p| p.step))
-            )?;
-        }
-        for (tag, n) in &data.other_tensors {
-            writeln!(out, "  tensor     {tag:40} {n:6}")?;
-        }
-        for (path, have) in &data.torn_tails {
-            writeln!(
-                out,
-                "  note: {} ends with an incomplete record of {have} bytes",
-                path.display()
-            )?;
-        }
+    for (tag, s) in &data.scalars {
+        writeln!(
+            out,
+            "  scalar     {tag:40} {:6}  steps {}",
+            s.len(),
+            range(s.iter().map(|p| p.step))
+        )?;
+    }
+    for (tag, s) in &data.histograms {
+        writeln!(
+            out,
+            "  histogram  {tag:40} {:6}  steps {}",
+            s.len(),
+            range(s.iter().map(|p| p.step))
+        )?;
+    }
+    for (tag, s) in &data.images {
+        writeln!(
+            out,
+            "  image      {tag:40} {:6}  steps {}",
+            s.len(),
+            range(s.iter().map(|p| p.step))
+        )?;
+    }
+    for (tag, s) in &data.texts {
+        writeln!(
+            out,
+            "  text       {tag:40} {:6}  steps {}",
+            s.len(),
+            range(s.iter().map(|p| p.step))
+        )?;
+    }
+    for (tag, n) in &data.other_tensors {
+        writeln!(out, "  tensor     {tag:40} {n:6}")?;
+    }
+    for (path, have) in &data.torn_tails {
+        writeln!(
+            out,
+            "  note: {} ends with an incomplete record of {have} bytes",
+            path.display()
+        )?;
+    }
     Ok(())
 }

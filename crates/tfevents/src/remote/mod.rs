@@ -153,7 +153,11 @@ impl RemoteLogDir {
     }
 
     fn child(&self, sub: &str) -> Result<ObjectPath> {
-        let mut parts: Vec<String> = self.prefix.parts().map(|p| p.as_ref().to_string()).collect();
+        let mut parts: Vec<String> = self
+            .prefix
+            .parts()
+            .map(|p| p.as_ref().to_string())
+            .collect();
         for part in sub.split('/').filter(|p| !p.is_empty() && *p != ".") {
             if part == ".." {
                 return Err(Error::invalid(
@@ -186,7 +190,11 @@ impl RemoteLogDir {
     /// built by joining onto [`as_path`](Self::as_path) (its `add_scalars` sub-runs).
     ///
     /// [`SummaryWriter`]: crate::SummaryWriter
-    pub fn event_writer_at(&self, dir: &FsPath, options: EventFileOptions) -> Result<EventFileWriter> {
+    pub fn event_writer_at(
+        &self,
+        dir: &FsPath,
+        options: EventFileOptions,
+    ) -> Result<EventFileWriter> {
         let text = dir.to_string_lossy();
         let sub = text.strip_prefix(self.url.as_str()).ok_or_else(|| {
             Error::invalid(

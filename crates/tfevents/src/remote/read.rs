@@ -37,10 +37,18 @@ impl RemoteLogDir {
             super::runtime::block_on_own_thread(self.store.list(prefix).try_collect::<Vec<_>>())
                 .map_err(|e| remote_error(self, "cannot list", e))?
                 .map_err(|e| remote_error(self, "cannot list", e))?;
-        let base: Vec<String> = self.prefix.parts().map(|p| p.as_ref().to_string()).collect();
+        let base: Vec<String> = self
+            .prefix
+            .parts()
+            .map(|p| p.as_ref().to_string())
+            .collect();
         let mut runs: Vec<RemoteRun> = Vec::new();
         for meta in objects {
-            let parts: Vec<String> = meta.location.parts().map(|p| p.as_ref().to_string()).collect();
+            let parts: Vec<String> = meta
+                .location
+                .parts()
+                .map(|p| p.as_ref().to_string())
+                .collect();
             let Some((file, dirs)) = parts.split_last() else {
                 continue;
             };
@@ -72,7 +80,8 @@ impl RemoteLogDir {
     /// The events of one object, every checksum checked. A torn last record ends the list
     /// (segments are uploaded whole, so that means the object was cut elsewhere).
     pub fn read_object(&self, key: &str) -> Result<Vec<Event>> {
-        let path = ObjectPath::parse(key).map_err(|e| remote_error(self, "not an object key under", e))?;
+        let path =
+            ObjectPath::parse(key).map_err(|e| remote_error(self, "not an object key under", e))?;
         let fetched = super::runtime::block_on_own_thread(async {
             let got = self.store.get(&path).await?;
             got.bytes().await

@@ -12,7 +12,9 @@ pub(super) fn build() -> io::Result<tokio::runtime::Runtime> {
 
 /// Runs `future` to completion on a fresh thread with a runtime of its own. A caller may be
 /// inside its own async runtime, where blocking on (or dropping) another one would panic.
-pub(super) fn block_on_own_thread<T: Send>(future: impl Future<Output = T> + Send) -> io::Result<T> {
+pub(super) fn block_on_own_thread<T: Send>(
+    future: impl Future<Output = T> + Send,
+) -> io::Result<T> {
     std::thread::scope(|scope| {
         scope
             .spawn(|| build().map(|runtime| runtime.block_on(future)))

@@ -91,8 +91,10 @@ pub(super) struct SegmentSink {
     /// Sealed segments not yet uploaded, oldest first.
     pending: VecDeque<Segment>,
     pending_bytes: usize,
-    /// Events and bytes dropped since the last report.
-    unreported_loss: (u64, u64),
+    /// Events and bytes dropped since uploads last succeeded. Every error message of the outage
+    /// repeats the running total (the writer keeps only its latest message), and the first
+    /// flush after recovery reports the final one.
+    outage_loss: (u64, u64),
 }
 
 /// How many complete records `buf` holds (the writer hands over whole records).
@@ -105,7 +107,9 @@ fn count_records(buf: &[u8]) -> u64 {
         let Ok(len) = usize::try_from(u64::from_le_bytes(len)) else {
             break;
         };
-        offset = offset.saturating_add(HEADER_LEN + FOOTER_LEN).saturating_add(len);
+        offset = offset
+            .saturating_add(HEADER_LEN + FOOTER_LEN)
+            .saturating_add(len);
         if offset > buf.len() {
             break;
         }
@@ -114,7 +118,12 @@ fn count_records(buf: &[u8]) -> u64 {
     count
 }
 
-async fn put(store: &dyn ObjectStore, name: &ObjectPath, bytes: &[u8], multipart: bool) -> object_store::Result<()> {
+async fn put(
+    store: &dyn ObjectStore,
+    name: &ObjectPath,
+    bytes: &[u8],
+    multipart: bool,
+) -> object_store::Result<()> {
     if multipart {
         let upload = store.put_multipart(name).await?;
         let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_BYTES);
@@ -122,7 +131,10 @@ async fn put(store: &dyn ObjectStore, name: &ObjectPath, bytes: &[u8], multipart
         // `finish` aborts the upload itself when a part fails, so no parts are left behind.
         writer.finish().await.map(|_| ())
     } else {
-        store.put(name, PutPayload::from(bytes.to_vec())).await.map(|_| ())
+        store
+            .put(name, PutPayload::from(bytes.to_vec()))
+            .await
+            .map(|_| ())
     }
 }
 
@@ -166,7 +178,7 @@ impl SegmentSink {
             next_seq: 0,
             pending: VecDeque::new(),
             pending_bytes: 0,
-            unreported_loss: (0, 0),
+            outage_loss: (0, 0),
         })
     }
 
@@ -184,7 +196,9 @@ impl SegmentSink {
         let seq = self.next_seq;
         self.next_seq += 1;
         // Eight digits sort correctly for 10^8 segments: three years at one per second.
-        self.dir.clone().join(format!("{}.{seq:08}{}", self.base, self.suffix))
+        self.dir
+            .clone()
+            .join(format!("{}.{seq:08}{}", self.base, self.suffix))
     }
 
     /// Moves the records gathered so far into a segment of their own, or drops them (counting
@@ -198,8 +212,8 @@ impl SegmentSink {
         let fits = self.pending.is_empty()
             || self.pending_bytes + records.len() <= self.options.max_buffered_bytes;
         if !fits {
-            self.unreported_loss.0 += events;
-            self.unreported_loss.1 += records.len() as u64;
+            self.outage_loss.0 += events;
+            self.outage_loss.1 += records.len() as u64;
             self.stats.events_lost.fetch_add(events, Ordering::Relaxed);
             self.stats
                 .bytes_lost
@@ -285,7 +299,7 @@ impl SegmentSink {
                     self.stats.failed_uploads.fetch_add(1, Ordering::Relaxed);
                     let held: u64 = self.pending.iter().map(|s| s.events).sum();
                     let name = segment.name.to_string();
-                    let loss = self.loss_note();
+                    let loss = self.loss_note(false);
                     return Err(io::Error::other(format!(
                         "cannot upload segment `{}` to {}: {e}; {} segments ({held} events, {} \
                          bytes) are held and retried at every flush, up to {} bytes{}",
@@ -302,14 +316,19 @@ impl SegmentSink {
         Ok(())
     }
 
-    /// Reports (once) the events dropped since the last report.
-    fn loss_note(&mut self) -> String {
-        let (events, bytes) = std::mem::take(&mut self.unreported_loss);
+    /// The running loss of this outage, for error messages; `done` resets it (uploads work
+    /// again).
+    fn loss_note(&mut self, done: bool) -> String {
+        let (events, bytes) = self.outage_loss;
+        if done {
+            self.outage_loss = (0, 0);
+        }
         if events == 0 && bytes == 0 {
             String::new()
         } else {
             format!(
-                "; {events} events ({bytes} bytes) were LOST because the upload buffer was full"
+                "; {events} events ({bytes} bytes) were LOST in this outage because the upload \
+                 buffer was full"
             )
         }
     }
@@ -338,7 +357,7 @@ impl Write for SegmentSink {
     fn flush(&mut self) -> io::Result<()> {
         self.seal();
         self.upload_pending()?;
-        let loss = self.loss_note();
+        let loss = self.loss_note(true);
         if loss.is_empty() {
             Ok(())
         } else {

@@ -48,7 +48,10 @@ fn retry(options: &RemoteOptions) -> RetryConfig {
 }
 
 fn store_error(url: &str, e: object_store::Error) -> Error {
-    bad_url(url, format!("cannot configure the object store client: {e}"))
+    bad_url(
+        url,
+        format!("cannot configure the object store client: {e}"),
+    )
 }
 
 fn configured(options: &RemoteOptions, key: &str) -> Option<String> {
@@ -99,8 +102,8 @@ pub(super) fn store_for(
         }
         "gs" => {
             let (bucket, prefix) = bucket_and_prefix(url, rest)?;
-            let mut builder = GoogleCloudStorageBuilder::from_env()
-                .with_client_options(client_options(options));
+            let mut builder =
+                GoogleCloudStorageBuilder::from_env().with_client_options(client_options(options));
             for (key, value) in &options.config {
                 let key = key.parse().map_err(|e| store_error(url, e))?;
                 builder = builder.with_config(key, value);
@@ -114,8 +117,8 @@ pub(super) fn store_for(
         }
         "az" | "abfs" | "abfss" => {
             let (container, prefix) = bucket_and_prefix(url, rest)?;
-            let mut builder = MicrosoftAzureBuilder::from_env()
-                .with_client_options(client_options(options));
+            let mut builder =
+                MicrosoftAzureBuilder::from_env().with_client_options(client_options(options));
             for (key, value) in &options.config {
                 let key = key.parse().map_err(|e| store_error(url, e))?;
                 builder = builder.with_config(key, value);
@@ -129,8 +132,7 @@ pub(super) fn store_for(
         }
         "file" => local(url, rest),
         "memory" => {
-            let prefix =
-                ObjectPath::parse(rest.trim_matches('/')).map_err(|e| bad_url(url, e))?;
+            let prefix = ObjectPath::parse(rest.trim_matches('/')).map_err(|e| bad_url(url, e))?;
             Ok((Arc::new(InMemory::new()), prefix))
         }
         other => Err(bad_url(url, format!("unknown scheme `{other}`"))),
@@ -142,8 +144,7 @@ fn local(url: &str, path: &str) -> Result<(Arc<dyn ObjectStore>, ObjectPath)> {
     if path.is_empty() {
         return Err(bad_url(url, "the path is empty"));
     }
-    std::fs::create_dir_all(path)
-        .map_err(|e| Error::io("cannot create log directory", path, e))?;
+    std::fs::create_dir_all(path).map_err(|e| Error::io("cannot create log directory", path, e))?;
     let store = LocalFileSystem::new_with_prefix(path).map_err(|e| store_error(url, e))?;
     Ok((Arc::new(store), ObjectPath::default()))
 }

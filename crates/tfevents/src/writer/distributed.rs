@@ -46,7 +46,9 @@ impl RankInfo {
         if world_size == 0 || rank >= world_size {
             return Err(Error::invalid(
                 "RANK",
-                format!("rank {rank} is outside WORLD_SIZE {world_size}; set both as torchrun does"),
+                format!(
+                    "rank {rank} is outside WORLD_SIZE {world_size}; set both as torchrun does"
+                ),
             ));
         }
         Ok(RankInfo {
@@ -147,7 +149,12 @@ impl RankWriter {
     }
 
     /// [`SummaryWriter::add_scalar`] on ranks that log.
-    pub fn add_scalar<V: Into<f64>, S: TryInto<i64>>(&self, tag: &str, value: V, step: S) -> Result<()> {
+    pub fn add_scalar<V: Into<f64>, S: TryInto<i64>>(
+        &self,
+        tag: &str,
+        value: V,
+        step: S,
+    ) -> Result<()> {
         self.with_writer(|w| w.add_scalar(tag, value, step))
     }
 
@@ -210,18 +217,17 @@ fn per_rank(mut builder: SummaryWriterBuilder, info: RankInfo) -> Result<Summary
             }
         }
     }
-    let base: PathBuf = match builder.log_dir.take() {
-        Some(dir) => dir,
-        None if info.world_size > 1 => {
-            return Err(Error::invalid(
+    let base: PathBuf =
+        match builder.log_dir.take() {
+            Some(dir) => dir,
+            None if info.world_size > 1 => return Err(Error::invalid(
                 "log_dir",
                 "is required with RankLayout::RunPerRank: the default directory name holds the \
                  host name and the time, which differ between ranks; pass the same log_dir on \
                  every rank",
-            ))
-        }
-        None => default_log_dir(&builder.comment),
-    };
+            )),
+            None => default_log_dir(&builder.comment),
+        };
     builder.log_dir = Some(base.join(sub));
     Ok(builder)
 }
@@ -241,7 +247,11 @@ mod tests {
 
     #[test]
     fn reads_torchrun_variables() {
-        let info = RankInfo::from_vars(vars(&[("RANK", "5"), ("LOCAL_RANK", "1"), ("WORLD_SIZE", "8")]));
+        let info = RankInfo::from_vars(vars(&[
+            ("RANK", "5"),
+            ("LOCAL_RANK", "1"),
+            ("WORLD_SIZE", "8"),
+        ]));
         assert_eq!(
             info.ok(),
             Some(RankInfo {
@@ -257,9 +267,15 @@ mod tests {
     #[test]
     fn rejects_bad_ranks() {
         let outside = RankInfo::from_vars(vars(&[("RANK", "8"), ("WORLD_SIZE", "8")]));
-        assert!(matches!(outside, Err(Error::InvalidArgument { name: "RANK", .. })));
+        assert!(matches!(
+            outside,
+            Err(Error::InvalidArgument { name: "RANK", .. })
+        ));
         let garbage = RankInfo::from_vars(vars(&[("RANK", "x")]));
-        assert!(matches!(garbage, Err(Error::InvalidArgument { name: "RANK", .. })));
+        assert!(matches!(
+            garbage,
+            Err(Error::InvalidArgument { name: "RANK", .. })
+        ));
     }
 
     #[test]
@@ -270,6 +286,12 @@ mod tests {
             world_size: 2,
         };
         let missing = RankWriter::new(SummaryWriter::builder(), RankLayout::RunPerRank, info);
-        assert!(matches!(missing, Err(Error::InvalidArgument { name: "log_dir", .. })));
+        assert!(matches!(
+            missing,
+            Err(Error::InvalidArgument {
+                name: "log_dir",
+                ..
+            })
+        ));
     }
 }

@@ -71,7 +71,10 @@ fn io_err(e: io::Error) -> Error {
 impl FlakyProxy {
     /// Starts forwarding to `endpoint` (`http://host:port`).
     pub fn start(endpoint: &str) -> tfevents::Result<Self> {
-        let upstream = endpoint.trim_start_matches("http://").trim_end_matches('/').to_string();
+        let upstream = endpoint
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
         let listener = TcpListener::bind("127.0.0.1:0").map_err(io_err)?;
         let port = listener.local_addr().map_err(io_err)?.port();
         let proxy = FlakyProxy {
@@ -95,7 +98,11 @@ impl FlakyProxy {
         let upstream = self.upstream.clone();
         let generation = state.lock().map(|s| s.generation).unwrap_or(0);
         let handle = std::thread::spawn(move || loop {
-            if state.lock().map(|s| s.generation != generation).unwrap_or(true) {
+            if state
+                .lock()
+                .map(|s| s.generation != generation)
+                .unwrap_or(true)
+            {
                 return; // dropping the listener closes the port
             }
             match listener.accept() {
@@ -148,7 +155,9 @@ impl FlakyProxy {
                 }
             }
         }
-        Err(io_err(last.unwrap_or_else(|| io::Error::other("cannot rebind"))))
+        Err(io_err(
+            last.unwrap_or_else(|| io::Error::other("cannot rebind")),
+        ))
     }
 }
 
