@@ -251,6 +251,8 @@ struct State {
     synced: u64,
     /// The first failure; sticky.
     failure: Option<Failure>,
+    /// A sink error the sink recovers from (an object store outage), reported once.
+    transient: Option<Failure>,
     closed: bool,
     /// The writer thread has ended (closed, or died).
     finished: bool,
@@ -553,7 +555,16 @@ impl EventFileWriter {
         {
             state = shared.wait(state);
         }
-        shared.sticky(&state)
+        shared.sticky(&state)?;
+        match state.transient.take() {
+            Some(failure) => Err(Error::Writer {
+                path: shared.path.clone(),
+                accepted: state.enqueued,
+                written: state.written,
+                source: std::io::Error::new(failure.kind, failure.message),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Writes everything queued, stops the writer thread and reports any failure (the same
@@ -831,6 +842,17 @@ fn writer_loop(shared: &Shared, sink: Box<dyn EventSink>, good_len: u64, interva
             };
             if written > 0 {
                 shared.lock().written += written;
+            }
+        }
+        if !out.dead {
+            // A file's flush is a no-op; a segmenting sink (the `remote` feature) uploads the
+            // batch as one object here. Its errors are not fatal: it keeps the segment in a
+            // bounded buffer and retries, so the error is reported once and writing goes on.
+            if let Err(e) = guarded(|| out.sink.flush()) {
+                shared.lock().transient = Some(Failure {
+                    kind: e.kind(),
+                    message: e.to_string(),
+                });
             }
         }
         let synced = sync && !out.dead && {

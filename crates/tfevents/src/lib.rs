@@ -10,6 +10,11 @@
 //! - [`reader`] reads event files back, checking both checksums of every record, and finds
 //!   runs in a log directory as TensorBoard does.
 //!
+//! - [`RankWriter`] gives each process of a distributed job (torchrun's `RANK`, `LOCAL_RANK`,
+//!   `WORLD_SIZE`) its own run, or lets rank 0 alone log.
+//! - With the `remote` feature, `remote` writes and reads log directories in object stores
+//!   (`s3://`, `gs://`, `az://`) as segment objects, never re-uploading what was sent.
+//!
 //! Inputs are framework-neutral: histogram values are slices ([`summary::histogram::HistogramValues`]),
 //! images are slices with a shape or [`summary::image::ImageU8`]. The `candle` feature adds
 //! `candle_core::Tensor` inputs, the `image` feature the `image` crate's buffers.
@@ -34,11 +39,13 @@ pub mod event_writer;
 pub mod proto;
 pub mod reader;
 pub mod record;
+#[cfg(feature = "remote")]
+pub mod remote;
 pub mod summary;
 pub mod writer;
 
 pub use error::{Error, Result};
-pub use writer::{SummaryWriter, SummaryWriterBuilder};
+pub use writer::{RankInfo, RankLayout, RankWriter, SummaryWriter, SummaryWriterBuilder};
 
 /// The README's code, compiled as doctests so that it cannot drift from the API.
 #[cfg(doctest)]

@@ -19,6 +19,7 @@ use crate::summary::text::text_summary;
 mod audio;
 mod boxes;
 mod custom_scalars;
+mod distributed;
 mod graph;
 mod hparams;
 mod images;
@@ -30,7 +31,27 @@ mod pr_curve;
 #[cfg(feature = "video")]
 mod video;
 pub use hparams::{HParamsOptions, HParamsRun};
+pub use distributed::{RankInfo, RankLayout, RankWriter};
 pub use images::IntoDataFormat;
+
+/// Where event files go: the local directory, or an object store (feature `remote`).
+#[cfg(feature = "remote")]
+type Remote = Option<crate::remote::RemoteLogDir>;
+#[cfg(not(feature = "remote"))]
+type Remote = ();
+
+fn open_event_file(
+    remote: &Remote,
+    dir: &Path,
+    options: EventFileOptions,
+) -> Result<EventFileWriter> {
+    #[cfg(feature = "remote")]
+    if let Some(remote) = remote {
+        return remote.event_writer_at(dir, options);
+    }
+    let _ = remote;
+    EventFileWriter::new(dir, options)
+}
 
 /// Writes TensorBoard event files for one run.
 ///
@@ -69,6 +90,7 @@ struct Inner {
     log_dir: PathBuf,
     options: EventFileOptions,
     main: EventFileWriter,
+    remote: Remote,
     /// One writer per `add_scalars` sub-run, created on first use as PyTorch does.
     sub_runs: Mutex<HashMap<PathBuf, Arc<EventFileWriter>>>,
     /// Set by `close()` (under the `sub_runs` lock), so no sub-run is created after it.
@@ -81,12 +103,32 @@ pub struct SummaryWriterBuilder {
     log_dir: Option<PathBuf>,
     comment: String,
     options: EventFileOptions,
+    #[cfg(feature = "remote")]
+    remote: crate::remote::BuilderTarget,
 }
 
 impl SummaryWriterBuilder {
     /// The run's directory. Without it: `runs/<Mon><DD>_<HH>-<MM>-<SS>_<hostname><comment>`.
     pub fn log_dir(mut self, log_dir: impl AsRef<Path>) -> Self {
         self.log_dir = Some(log_dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// The run's directory as a URL: `s3://bucket/prefix`, `gs://…`, `az://…`, `file://…` or a
+    /// plain path (the last two write ordinary local files). Remote runs are uploaded as segment
+    /// objects, see [`crate::remote`]. Replaces [`log_dir`](Self::log_dir).
+    #[cfg(feature = "remote")]
+    pub fn log_dir_url(mut self, url: impl Into<String>) -> Self {
+        self.remote = crate::remote::BuilderTarget::Url(url.into());
+        self
+    }
+
+    /// The run's directory in an object store opened with custom
+    /// [`RemoteOptions`](crate::remote::RemoteOptions); its [`stats`](crate::remote::RemoteLogDir::stats)
+    /// count this writer's uploads.
+    #[cfg(feature = "remote")]
+    pub fn remote_log_dir(mut self, dir: crate::remote::RemoteLogDir) -> Self {
+        self.remote = crate::remote::BuilderTarget::Dir(dir);
         self
     }
 
@@ -137,11 +179,15 @@ impl SummaryWriterBuilder {
 
     /// Creates the directory and the event file.
     pub fn build(self) -> Result<SummaryWriter> {
-        let log_dir = match self.log_dir {
+        #[cfg(feature = "remote")]
+        let (remote, log_dir) = self.remote.resolve(self.log_dir)?;
+        #[cfg(not(feature = "remote"))]
+        let (remote, log_dir): (Remote, _) = ((), self.log_dir);
+        let log_dir = match log_dir {
             Some(dir) => dir,
             None => default_log_dir(&self.comment),
         };
-        let main = EventFileWriter::new(&log_dir, self.options.clone())?;
+        let main = open_event_file(&remote, &log_dir, self.options.clone())?;
         let mut options = self.options;
         // Sub-runs never purge: PyTorch applies purge_step to the main file only.
         options.purge_step = None;
@@ -150,6 +196,7 @@ impl SummaryWriterBuilder {
                 log_dir,
                 options,
                 main,
+                remote,
                 sub_runs: Mutex::new(HashMap::new()),
                 closed: AtomicBool::new(false),
             }),
@@ -224,6 +271,8 @@ impl SummaryWriter {
                 flush_secs: DEFAULT_FLUSH_SECS,
                 ..Default::default()
             },
+            #[cfg(feature = "remote")]
+            remote: Default::default(),
         }
     }
 
@@ -362,7 +411,11 @@ impl SummaryWriter {
         if let Some(writer) = runs.get(&dir) {
             return Ok(Arc::clone(writer));
         }
-        let writer = Arc::new(EventFileWriter::new(&dir, self.inner.options.clone())?);
+        let writer = Arc::new(open_event_file(
+            &self.inner.remote,
+            &dir,
+            self.inner.options.clone(),
+        )?);
         runs.insert(dir, Arc::clone(&writer));
         Ok(writer)
     }

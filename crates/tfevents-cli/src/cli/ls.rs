@@ -29,7 +29,24 @@ pub struct Follow {
 
 /// Prints runs with their tags, kinds, counts and step ranges; with `follow`, reads what was
 /// appended every interval and prints the listing again when anything changed.
+///
+/// With the `remote` feature the log directory may be a URL (`s3://bucket/prefix`, `gs://…`,
+/// `az://…`); such a directory is listed once (`--follow` is for local runs).
 pub fn run(logdir: &Path, follow: Option<Follow>) -> CliResult {
+    #[cfg(feature = "remote")]
+    if let Some(url) = logdir.to_str().filter(|s| s.contains("://")) {
+        let dir = tfevents::remote::RemoteLogDir::open(url)?;
+        let mut out = std::io::stdout().lock();
+        let runs = dir.discover_runs()?;
+        if runs.is_empty() {
+            writeln!(out, "no event files under {url}")?;
+        }
+        for run in runs {
+            let data = dir.read_run(&run)?;
+            print_listing(&mut out, &run.name, run.objects.len(), &data)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut readers: BTreeMap<String, RunReader> = BTreeMap::new();
     let mut out = std::io::stdout().lock();
     let mut poll = 0u64;
@@ -66,13 +83,16 @@ pub fn run(logdir: &Path, follow: Option<Follow>) -> CliResult {
 }
 
 fn print_run(out: &mut impl Write, run: &Run, data: &RunData) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "{}  ({} files, {} events)",
-        run.name,
-        run.files.len(),
-        data.events
-    )?;
+    print_listing(out, &run.name, run.files.len(), data)
+}
+
+fn print_listing(
+    out: &mut impl Write,
+    name: &str,
+    files: usize,
+    data: &RunData,
+) -> std::io::Result<()> {
+    writeln!(out, "{name}  ({files} files, {} events)", data.events)?;
     let mut line = |kind: &str, tag: &str, n: usize, steps: String| {
         writeln!(out, "  {kind:10} {tag:40} {n:6}  {steps}")
     };

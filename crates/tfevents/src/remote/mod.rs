@@ -1,0 +1,254 @@
+//! Log directories as URLs: `s3://bucket/prefix`, `gs://bucket/prefix`, `az://container/prefix`,
+//! `file:///abs/path` and plain paths, written and read through Apache Arrow's `object_store`
+//! (feature `remote`).
+//!
+//! Object stores cannot append, and the Python writers re-upload the whole event file on every
+//! flush, so their upload cost grows with the square of the log. Here every flush of the writer
+//! thread becomes its own *segment* object instead: a complete event file (file-version record
+//! first) named `<base>.<seq>` so that the segments of one writer sort in write order and never
+//! collide with another process's. TensorBoard reads a run's files in name order, so it sees one
+//! continuous series. Large segments go up as multipart uploads.
+//!
+//! Credentials, endpoints, retries and back-off are `object_store`'s: `AWS_*` variables for S3
+//! (plus TensorBoard's `S3_ENDPOINT` when `AWS_ENDPOINT` is unset), `GOOGLE_*` for GCS,
+//! `AZURE_*` for Azure.
+//!
+//! ```no_run
+//! # fn main() -> tfevents::Result<()> {
+//! let writer = tfevents::SummaryWriter::builder()
+//!     .log_dir_url("s3://my-bucket/runs/exp1")
+//!     .build()?;
+//! writer.add_scalar("loss", 0.5, 1)?;
+//! writer.close()?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod read;
+mod runtime;
+mod sink;
+mod url;
+
+pub use read::RemoteRun;
+pub use sink::UploadStats;
+
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use object_store::path::Path as ObjectPath;
+use object_store::ObjectStore;
+
+use crate::error::{Error, Result};
+use crate::event_writer::{EventFileOptions, EventFileWriter};
+
+/// Default bytes after which a segment is cut even within one flush interval.
+pub const DEFAULT_SEGMENT_BYTES: usize = 32 << 20;
+/// Default segment size from which a segment goes up as a multipart upload.
+pub const DEFAULT_MULTIPART_BYTES: usize = 8 << 20;
+/// Default bytes of sealed segments held while uploads fail; past it new segments are dropped
+/// (and the loss reported).
+pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 256 << 20;
+
+/// How segments are cut, buffered and retried.
+#[derive(Clone, Debug)]
+pub struct RemoteOptions {
+    /// A segment is cut when the writer flushes, or once it holds this many bytes.
+    pub segment_bytes: usize,
+    /// Segments of at least this size go up as multipart uploads (parts of 5 MiB, S3's
+    /// minimum).
+    pub multipart_bytes: usize,
+    /// Sealed segments held in memory while the store is unreachable.
+    pub max_buffered_bytes: usize,
+    /// Retries of one request, with `object_store`'s exponential back-off.
+    pub max_retries: usize,
+    /// Total time one request may spend retrying. The writer thread waits this long at most per
+    /// flush while the store is down; callers wait only once the event queue is full.
+    pub retry_timeout: Duration,
+    /// Time allowed for one connection attempt.
+    pub connect_timeout: Duration,
+    /// `object_store` configuration keys applied over the environment's, e.g.
+    /// `("aws_endpoint", "http://127.0.0.1:9000")`, `("aws_allow_http", "true")`,
+    /// `("google_service_account", "/path/key.json")`.
+    pub config: Vec<(String, String)>,
+}
+
+impl Default for RemoteOptions {
+    fn default() -> Self {
+        RemoteOptions {
+            segment_bytes: DEFAULT_SEGMENT_BYTES,
+            multipart_bytes: DEFAULT_MULTIPART_BYTES,
+            max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
+            max_retries: 4,
+            retry_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(5),
+            config: Vec::new(),
+        }
+    }
+}
+
+/// A log directory in an object store (or on disk, for `file://` and plain paths).
+///
+/// Cheap to clone; clones share the connection and the [`UploadStats`].
+#[derive(Clone, Debug)]
+pub struct RemoteLogDir {
+    store: Arc<dyn ObjectStore>,
+    /// The log directory's key prefix inside the store (no leading or trailing `/`).
+    prefix: ObjectPath,
+    /// The URL as given, without a trailing `/`, for names and messages.
+    url: String,
+    options: RemoteOptions,
+    stats: Arc<UploadStats>,
+}
+
+impl RemoteLogDir {
+    /// Opens `url` with default [`RemoteOptions`]. Nothing is contacted yet: a writer checks the
+    /// credentials when it uploads its first segment, at construction.
+    pub fn open(url: &str) -> Result<Self> {
+        Self::open_with(url, RemoteOptions::default())
+    }
+
+    /// Opens `url` with `options`.
+    pub fn open_with(url: &str, options: RemoteOptions) -> Result<Self> {
+        if options.segment_bytes == 0 || options.multipart_bytes == 0 {
+            return Err(Error::invalid(
+                "RemoteOptions",
+                "segment_bytes and multipart_bytes must be at least 1",
+            ));
+        }
+        let (store, prefix) = url::store_for(url, &options)?;
+        Ok(RemoteLogDir {
+            store,
+            prefix,
+            url: url.trim_end_matches('/').to_string(),
+            options,
+            stats: Arc::new(UploadStats::default()),
+        })
+    }
+
+    /// The log directory's URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The segment options.
+    pub fn options(&self) -> &RemoteOptions {
+        &self.options
+    }
+
+    /// Upload counters of every writer opened through this directory (and its clones).
+    pub fn stats(&self) -> &UploadStats {
+        &self.stats
+    }
+
+    /// The directory `sub` (a relative, `/`-separated run name) under this one, sharing the
+    /// connection and the counters.
+    pub fn join(&self, sub: &str) -> Result<Self> {
+        let prefix = self.child(sub)?;
+        Ok(RemoteLogDir {
+            prefix,
+            url: format!("{}/{}", self.url, sub.trim_matches('/')),
+            ..self.clone()
+        })
+    }
+
+    fn child(&self, sub: &str) -> Result<ObjectPath> {
+        let mut parts: Vec<String> = self
+            .prefix
+            .parts()
+            .map(|p| p.as_ref().to_string())
+            .collect();
+        for part in sub.split('/').filter(|p| !p.is_empty() && *p != ".") {
+            if part == ".." {
+                return Err(Error::invalid(
+                    "run",
+                    format!("`{sub}` leaves the log directory; use a name below it"),
+                ));
+            }
+            parts.push(part.to_string());
+        }
+        Ok(ObjectPath::from_iter(parts))
+    }
+
+    /// A new event writer for the run `sub` ("" or "." for this directory itself): its first
+    /// segment (the file-version record) is uploaded before this returns, so wrong credentials or
+    /// a missing bucket are an `Err` here.
+    pub fn event_writer(&self, sub: &str, options: EventFileOptions) -> Result<EventFileWriter> {
+        let dir = self.child(sub)?;
+        let sink = sink::SegmentSink::new(
+            Arc::clone(&self.store),
+            dir,
+            &options.filename_suffix,
+            self.options.clone(),
+            Arc::clone(&self.stats),
+        )?;
+        let name = sink.display_name(&self.url, sub);
+        EventFileWriter::from_sink(Box::new(sink), name, options)
+    }
+
+    /// Like [`event_writer`](Self::event_writer) for a path that [`SummaryWriter`]
+    /// built by joining onto [`as_path`](Self::as_path) (its `add_scalars` sub-runs).
+    ///
+    /// [`SummaryWriter`]: crate::SummaryWriter
+    pub fn event_writer_at(
+        &self,
+        dir: &FsPath,
+        options: EventFileOptions,
+    ) -> Result<EventFileWriter> {
+        let text = dir.to_string_lossy();
+        let sub = text.strip_prefix(self.url.as_str()).ok_or_else(|| {
+            Error::invalid(
+                "log_dir",
+                format!("`{text}` is not under the log directory `{}`", self.url),
+            )
+        })?;
+        self.event_writer(sub, options)
+    }
+
+    /// The URL as a path, for [`SummaryWriter::log_dir`](crate::SummaryWriter::log_dir) and
+    /// joining sub-run names onto it.
+    pub fn as_path(&self) -> PathBuf {
+        PathBuf::from(&self.url)
+    }
+}
+
+/// What [`SummaryWriterBuilder`](crate::SummaryWriterBuilder) was told about a remote log
+/// directory.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum BuilderTarget {
+    /// Only a local `log_dir`, or nothing.
+    #[default]
+    None,
+    /// A URL, opened at `build()`.
+    Url(String),
+    /// An already opened directory.
+    Dir(RemoteLogDir),
+}
+
+impl BuilderTarget {
+    /// The remote directory (if any) and the path `SummaryWriter::log_dir` reports.
+    /// `file://` URLs and plain paths stay ordinary local directories.
+    pub(crate) fn resolve(
+        self,
+        log_dir: Option<PathBuf>,
+    ) -> Result<(Option<RemoteLogDir>, Option<PathBuf>)> {
+        match self {
+            BuilderTarget::None => Ok((None, log_dir)),
+            BuilderTarget::Dir(dir) => {
+                let path = dir.as_path();
+                Ok((Some(dir), Some(path)))
+            }
+            BuilderTarget::Url(url) => {
+                if let Some(path) = url.strip_prefix("file://") {
+                    return Ok((None, Some(PathBuf::from(path))));
+                }
+                if !url.contains("://") {
+                    return Ok((None, Some(PathBuf::from(url))));
+                }
+                let dir = RemoteLogDir::open(&url)?;
+                let path = dir.as_path();
+                Ok((Some(dir), Some(path)))
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Start an S3-compatible server (moto's server mode) on 127.0.0.1 with a free port and create
+# a bucket in it. Prints shell `export` lines for the endpoint, dummy credentials and the
+# server's pid, so that:
+#
+#   eval "$(tools/start-s3.sh)"          # server up, TFEVENTS_S3_ENDPOINT etc. exported
+#   cargo test -p tfevents --features remote --test remote
+#   kill "$TFEVENTS_S3_PID"
+#
+# Installs tools/requirements-s3.txt (moto[server], boto3) into .venv (made by
+# tools/setup-venv.sh if missing). BUCKET= names the bucket (default tfevents-test).
+# The server's log goes to ${TMPDIR:-/tmp}/moto-<port>.log.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bucket=${BUCKET:-tfevents-test}
+
+py="$root/.venv/bin/python"
+[ -x "$py" ] || py=$("$root/tools/setup-venv.sh" | tail -1)
+if ! "$py" -c 'import moto.server, boto3' >/dev/null 2>&1; then
+    "$py" -m pip install --disable-pip-version-check --quiet -r "$root/tools/requirements-s3.txt" >&2
+fi
+
+port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+log="${TMPDIR:-/tmp}/moto-$port.log"
+# setsid: the server outlives this script and is not killed with the caller's process group.
+setsid "$root/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 < /dev/null &
+pid=$!
+endpoint="http://127.0.0.1:$port"
+
+export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-testing}
+export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-testing}
+export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-us-east-1}
+if ! "$py" - "$endpoint" "$bucket" <<'PY' >&2
+import sys, time, boto3, botocore
+endpoint, bucket = sys.argv[1], sys.argv[2]
+s3 = boto3.client("s3", endpoint_url=endpoint)
+deadline = time.time() + 30
+while True:
+    try:
+        s3.list_buckets()
+        break
+    except botocore.exceptions.EndpointConnectionError:
+        if time.time() > deadline:
+            sys.exit(f"start-s3.sh: moto did not answer on {endpoint} within 30 s")
+        time.sleep(0.2)
+s3.create_bucket(Bucket=bucket)
+PY
+then
+    kill "$pid" 2>/dev/null || true
+    echo "start-s3.sh: the server failed; its log:" >&2
+    cat "$log" >&2
+    exit 1
+fi
+echo "start-s3.sh: moto S3 server (pid $pid) on $endpoint, bucket $bucket" >&2
+cat <<EOS
+export TFEVENTS_S3_ENDPOINT=$endpoint
+export TFEVENTS_S3_BUCKET=$bucket
+export TFEVENTS_S3_PID=$pid
+export S3_ENDPOINT=$endpoint
+export AWS_ENDPOINT=$endpoint
+export AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID
+export AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
+export AWS_DEFAULT_REGION=$AWS_DEFAULT_REGION
+export AWS_ALLOW_HTTP=true
+EOS
