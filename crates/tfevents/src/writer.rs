@@ -30,8 +30,8 @@ pub use scalars::ScalarPair;
 mod pr_curve;
 #[cfg(feature = "video")]
 mod video;
-pub use hparams::{HParamsOptions, HParamsRun};
 pub use distributed::{RankInfo, RankLayout, RankWriter};
+pub use hparams::{HParamsOptions, HParamsRun};
 pub use images::IntoDataFormat;
 
 /// Where event files go: the local directory, or an object store (feature `remote`).

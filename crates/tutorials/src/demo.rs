@@ -36,7 +36,7 @@ pub fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Writes the demo runs under `logdir`. `steps` caps every example's loop (0: the demo's
-/// own short settings, about 75 s in all on two cores).
+/// own short settings).
 pub fn run(logdir: &Path, steps: usize) -> Result<(), Box<dyn std::error::Error>> {
     let cap = |short: usize| if steps == 0 { short } else { steps.min(short) };
     let started = Instant::now();
@@ -58,19 +58,19 @@ pub fn run(logdir: &Path, steps: usize) -> Result<(), Box<dyn std::error::Error>
 
     short_run!(
         tensorboard_tour,
-        "seed 003 sections 5.1-5.3",
+        "PyTorch's TensorBoard tutorial, sections 5.1-5.3",
         [("steps", cap(100))]
     );
-    println!("\n== demo: hooks_demo (seed 003 section 5.4)");
+    println!("\n== demo: hooks_demo (PyTorch's TensorBoard tutorial, section 5.4)");
     hooks_demo::run()?;
     short_run!(
         feature_maps,
-        "seed 003: feature maps through forward hooks",
+        "PyTorch's TensorBoard tutorial: feature maps through forward hooks",
         []
     );
     short_run!(
         alexnet_kernels,
-        "seed 003: kernel grids of a net trained here",
+        "PyTorch's TensorBoard tutorial: kernel grids of a net trained here",
         [("steps", cap(200)), ("kernel-every", 20)]
     );
     short_run!(grad_cam, "Grad-CAM on AlexNet", [("steps", cap(100))]);
@@ -81,17 +81,17 @@ pub fn run(logdir: &Path, steps: usize) -> Result<(), Box<dyn std::error::Error>
     );
     short_run!(
         backprop_scratch,
-        "seed 004: backprop by hand, gradient check, MNIST",
+        "Backpropagation from scratch: layers by hand, gradient check, MNIST",
         [("steps", cap(500))]
     );
     short_run!(
         gan_mnist,
-        "seed 002",
+        "A GAN on MNIST",
         [("steps", cap(500)), ("image-every", 100)]
     );
     short_run!(
         dqn_mountaincar,
-        "seed 000",
+        "A DQN learning MountainCar from pixels",
         [
             ("steps", cap(600)),
             ("learn-start", cap(200)),

@@ -9,10 +9,10 @@ use object_store::ObjectStoreExt;
 use prost::Message;
 
 use super::RemoteLogDir;
+use crate::error::CorruptKind;
 use crate::error::{Error, Result};
 use crate::proto::Event;
 use crate::reader::RunData;
-use crate::error::CorruptKind;
 use crate::record::{ReadOutcome, RecordReader};
 
 /// A run in a remote log directory: a "directory" (key prefix) directly holding objects whose
