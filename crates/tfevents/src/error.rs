@@ -65,6 +65,9 @@ pub enum Error {
     /// Encoding an image failed.
     #[error("image encoding failed: {0}")]
     Image(String),
+    /// Drawing a figure failed (only with the `figures` feature): the plotting code's own error.
+    #[error("drawing the figure failed: {0}; check the data's ranges and the figure's size")]
+    Figure(String),
     // summary input errors
     /// Some histogram values are NaN or infinite: TensorBoard cannot draw such a histogram.
     #[error("{count} of {total} values are nan or infinite{}; filter them out first, or log counts made elsewhere with `raw_histogram`", crate::summary::in_tag(.tag))]

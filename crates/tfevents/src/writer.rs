@@ -20,6 +20,8 @@ mod audio;
 mod boxes;
 mod custom_scalars;
 mod distributed;
+#[cfg(feature = "figures")]
+mod figure;
 mod graph;
 mod hparams;
 mod images;

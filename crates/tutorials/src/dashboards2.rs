@@ -9,11 +9,13 @@ use candle_nn::VarBuilder;
 use candle_tensorboard::graph::AddGraph;
 use candle_tensorboard::models::{dqn, AlexNet};
 use candle_tensorboard::summary::boxes::Boxes;
+use candle_tensorboard::summary::figure::{BarChart, ConfusionMatrix, LineChart};
 use candle_tensorboard::summary::mesh::Mesh;
 use candle_tensorboard::summary::projector::{EmbeddingOptions, LabelImages, Metadata};
 use candle_tensorboard::SummaryWriter;
 
 use crate::mnist::Mnist;
+use crate::nearest_centroid::NearestCentroid;
 
 /// How many bundled digits the embedding shows.
 const POINTS: usize = 500;
@@ -65,6 +67,7 @@ pub fn part2(logdir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let labels = digits.labels[..4].iter().map(|l| l.to_string());
     let boxes = Boxes::new(&boxes)?.labels(labels)?.width(2)?;
     writer.add_image_with_boxes("digits/boxed", (&strip[..], [side, width]), &boxes, 0, "HW")?;
+    log_figures(&writer)?;
     writer.close()?;
 
     let device = Device::Cpu;
@@ -79,6 +82,57 @@ pub fn part2(logdir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let graphs = SummaryWriter::new(logdir.join("graph_dqn"))?;
     graphs.add_graph(&net, &Tensor::zeros((1, 4, 84, 84), DType::F32, &device)?)?;
     graphs.close()?;
+    Ok(())
+}
+
+/// Figures of a nearest-centroid digit classifier (trained on the first 9,000 bundled
+/// digits, scored on the last 1,000): its confusion matrix, its accuracy per class, and its
+/// test accuracy as the training set grows.
+fn log_figures(writer: &SummaryWriter) -> Result<(), Box<dyn std::error::Error>> {
+    let digits = Mnist::bundled()?;
+    let size = digits.image_size();
+    let n_test = (digits.len() / 10).max(1);
+    let n_train = digits.len() - n_test;
+    let test_images = &digits.images[n_train * size..];
+    let truth: Vec<usize> = digits.labels[n_train..]
+        .iter()
+        .map(|&l| usize::from(l))
+        .collect();
+    let score = |model: &NearestCentroid| -> Vec<usize> {
+        test_images
+            .chunks_exact(size)
+            .map(|img| model.predict(img))
+            .collect()
+    };
+    let mut curve = Vec::new();
+    for n in [10, 30, 100, 300, 1000, 3000, n_train] {
+        let predicted = score(&NearestCentroid::fit(&digits, n.min(n_train), 10));
+        let right = predicted.iter().zip(&truth).filter(|(p, t)| p == t).count();
+        curve.push((n as f64, right as f64 / n_test as f64));
+    }
+    let predicted = score(&NearestCentroid::fit(&digits, n_train, 10));
+    let names: Vec<String> = (0..10).map(|d| d.to_string()).collect();
+    let cm = ConfusionMatrix::from_predictions(&truth, &predicted, 10)?
+        .class_names(names.iter().cloned())?
+        .title(format!("nearest centroid on {n_test} held-out digits"));
+    writer.add_figure("figures/confusion_matrix", &cm, 0)?;
+    writer.add_figure(
+        "figures/confusion_matrix_normalized",
+        &cm.clone().normalize(true),
+        0,
+    )?;
+    let recall: Vec<f64> = (0..10)
+        .map(|c| {
+            let row: u64 = (0..10).filter_map(|p| cm.count(c, p)).sum();
+            cm.count(c, c).unwrap_or(0) as f64 / row.max(1) as f64
+        })
+        .collect();
+    let bars = BarChart::new("accuracy per digit", names, &recall)?.y_desc("recall");
+    writer.add_figure("figures/accuracy_per_digit", &bars, 0)?;
+    let line = LineChart::new("test accuracy against training digits")
+        .axes("training digits", "accuracy")
+        .series("nearest centroid", curve)?;
+    writer.add_figure("figures/learning_curve", &line, 0)?;
     Ok(())
 }
 

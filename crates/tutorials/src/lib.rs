@@ -38,5 +38,6 @@ pub mod grad_cam;
 pub mod hooks_demo;
 pub mod mnist;
 pub mod mountain_car;
+pub mod nearest_centroid;
 pub mod progress;
 pub mod tensorboard_tour;

@@ -1,5 +1,5 @@
 //! Seed 003, sections 5.1-5.3, line for line: scalars, a scalar group, histograms, the five
-//! fake images and a `make_grid` of 16 MNIST digits.
+//! fake images and a `make_grid` of 16 MNIST digits; 5.2's matplotlib histograms as a figure.
 //!
 //! Run: `cargo run --example tensorboard_tour [-- --steps 100 --logdir runs]`, then
 //! `tensorboard --logdir runs`.
@@ -8,6 +8,8 @@ use crate::common;
 
 use candle_core::{DType, Device, Tensor};
 use candle_tensorboard::grid::{make_grid, GridOptions};
+use candle_tensorboard::summary::figure::plotters::prelude::*;
+use candle_tensorboard::summary::figure::{self, Figure};
 use candle_tensorboard::summary::histogram::Bins;
 use candle_tensorboard::summary::image::DataFormat;
 use clap::Parser;
@@ -21,6 +23,64 @@ pub struct Args {
     steps: i64,
     #[command(flatten)]
     common: common::CommonArgs,
+}
+
+/// The counts of `data` in `bins` equal bins over its range, as `plt.hist` draws them:
+/// `(left edge, width, count)`.
+fn hist_bars(data: &[f64], bins: usize) -> Vec<(f64, f64, u32)> {
+    let lo = data.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = data.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let width = if hi > lo {
+        (hi - lo) / bins as f64
+    } else {
+        1.0
+    };
+    let mut counts = vec![0u32; bins];
+    for &v in data {
+        let i = (((v - lo) / width) as usize).min(bins - 1);
+        counts[i] += 1;
+    }
+    counts
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (lo + i as f64 * width, width, c))
+        .collect()
+}
+
+/// Two histograms side by side, the seed's `subplot(121)` and `subplot(122)`.
+fn histogram_pair<'a>(union: &'a [f64], normal: &'a [f64]) -> impl Figure + 'a {
+    figure::from_fn(800, 360, move |canvas| {
+        let halves = canvas.split_evenly((1, 2));
+        for ((half, data), (label, colour)) in halves.iter().zip([union, normal]).zip([
+            ("union", RGBColor(31, 119, 180)),
+            ("normal", RGBColor(255, 127, 14)),
+        ]) {
+            let bars = hist_bars(data, 10);
+            let x0 = bars.first().map_or(0.0, |b| b.0);
+            let x1 = bars.last().map_or(1.0, |b| b.0 + b.1);
+            let top = bars.iter().map(|b| b.2).max().unwrap_or(1);
+            let mut chart = ChartBuilder::on(half)
+                .margin(14)
+                .x_label_area_size(30)
+                .y_label_area_size(40)
+                .build_cartesian_2d(x0..x1, 0u32..top + top / 10 + 1)?;
+            chart.configure_mesh().disable_mesh().draw()?;
+            chart
+                .draw_series(bars.iter().map(|&(left, w, c)| {
+                    Rectangle::new([(left, 0), (left + w, c)], colour.filled())
+                }))?
+                .label(label)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
+                });
+            chart
+                .configure_series_labels()
+                .border_style(BLACK)
+                .background_style(WHITE)
+                .draw()?;
+        }
+        Ok(())
+    })
 }
 
 /// The example\'s entry point: parses the command line and runs it.
@@ -63,6 +123,14 @@ pub fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             None,
         )?;
     }
+
+    // 5.2's matplotlib figure (plt.subplot(121).hist(data_union), subplot(122) the normals),
+    // logged with add_figure instead of shown in a window.
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+    let data_union: Vec<f64> = (0..100).map(f64::from).collect();
+    let data_normal = common::normal(&mut rng, 1000);
+    let figure = histogram_pair(&data_union, &data_normal);
+    writer.add_figure("matplotlib/histograms", &figure, 1)?;
 
     // 5.3 add_image: the five fake images on one slider.
     let fake = Tensor::randn(0f32, 1.0, (3, 100, 100), &dev)?; // clipped to [0, 1]

@@ -3,6 +3,8 @@
 pub mod audio;
 pub mod boxes;
 pub mod custom_scalar;
+#[cfg(feature = "figures")]
+pub mod figure;
 pub mod graph;
 pub mod histogram;
 pub mod hparams;

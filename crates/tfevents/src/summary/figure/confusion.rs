@@ -1,0 +1,231 @@
+//! A confusion matrix as a heat map: rows are the true classes, columns the predicted ones
+//! (scikit-learn's convention), each cell coloured by its share of the row and labelled with
+//! its count or share.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{palette, Canvas, DrawResult, Figure, FONT};
+use crate::{Error, Result};
+
+/// The most classes a confusion matrix takes: past this the cells are too small to read.
+pub const MAX_CLASSES: usize = 100;
+
+/// A confusion matrix figure. Build it from labels with
+/// [`from_predictions`](Self::from_predictions) or from counts with
+/// [`from_counts`](Self::from_counts).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfusionMatrix {
+    classes: usize,
+    counts: Vec<u64>,
+    names: Vec<String>,
+    normalize: bool,
+    title: String,
+}
+
+fn check_classes(classes: usize) -> Result<()> {
+    if classes == 0 || classes > MAX_CLASSES {
+        return Err(Error::invalid(
+            "num_classes",
+            format!("is {classes}; a confusion matrix has 1 to {MAX_CLASSES} classes"),
+        ));
+    }
+    Ok(())
+}
+
+impl ConfusionMatrix {
+    /// Counts each `(truth[i], predicted[i])` pair. Errors if the slices differ in length, a
+    /// label is `>= num_classes`, or `num_classes` is 0 or over [`MAX_CLASSES`].
+    pub fn from_predictions(
+        truth: &[usize],
+        predicted: &[usize],
+        num_classes: usize,
+    ) -> Result<Self> {
+        check_classes(num_classes)?;
+        if truth.len() != predicted.len() {
+            return Err(Error::invalid(
+                "predicted",
+                format!(
+                    "has {} labels and truth {}; give one prediction per true label",
+                    predicted.len(),
+                    truth.len()
+                ),
+            ));
+        }
+        let mut counts = vec![0u64; num_classes * num_classes];
+        for (i, (&t, &p)) in truth.iter().zip(predicted).enumerate() {
+            if t >= num_classes || p >= num_classes {
+                return Err(Error::invalid(
+                    if t >= num_classes {
+                        "truth"
+                    } else {
+                        "predicted"
+                    },
+                    format!(
+                        "label {i} is ({t}, {p}); labels must be below num_classes = {num_classes}"
+                    ),
+                ));
+            }
+            counts[t * num_classes + p] += 1;
+        }
+        Self::from_counts(num_classes, counts)
+    }
+
+    /// A matrix of counts, row-major: `counts[t * num_classes + p]` examples of class `t`
+    /// predicted as `p`. Errors if `counts` is not `num_classes * num_classes` long.
+    pub fn from_counts(num_classes: usize, counts: Vec<u64>) -> Result<Self> {
+        check_classes(num_classes)?;
+        if counts.len() != num_classes * num_classes {
+            return Err(Error::invalid(
+                "counts",
+                format!(
+                    "has {} entries; a {num_classes}-class matrix has {}",
+                    counts.len(),
+                    num_classes * num_classes
+                ),
+            ));
+        }
+        Ok(ConfusionMatrix {
+            classes: num_classes,
+            counts,
+            names: (0..num_classes).map(|i| i.to_string()).collect(),
+            normalize: false,
+            title: "confusion matrix".into(),
+        })
+    }
+
+    /// Names the classes on the axes (default: `0`, `1`, ...). Errors unless there is one per
+    /// class.
+    pub fn class_names<S: Into<String>>(
+        mut self,
+        names: impl IntoIterator<Item = S>,
+    ) -> Result<Self> {
+        let names: Vec<String> = names.into_iter().map(Into::into).collect();
+        if names.len() != self.classes {
+            return Err(Error::invalid(
+                "class_names",
+                format!(
+                    "has {} names for {} classes; give one per class",
+                    names.len(),
+                    self.classes
+                ),
+            ));
+        }
+        self.names = names;
+        Ok(self)
+    }
+
+    /// Labels cells with their share of the row (recall per class) instead of counts.
+    #[must_use]
+    pub fn normalize(mut self, normalize: bool) -> Self {
+        self.normalize = normalize;
+        self
+    }
+
+    /// The figure's title (default "confusion matrix").
+    #[must_use]
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
+        self
+    }
+
+    /// The count of class `truth` predicted as `predicted`, if both are classes.
+    #[must_use]
+    pub fn count(&self, truth: usize, predicted: usize) -> Option<u64> {
+        if truth >= self.classes || predicted >= self.classes {
+            return None;
+        }
+        self.counts.get(truth * self.classes + predicted).copied()
+    }
+
+    /// The share of all examples on the diagonal, or `None` with no examples.
+    #[must_use]
+    pub fn accuracy(&self) -> Option<f64> {
+        let total: u64 = self.counts.iter().sum();
+        let right: u64 = (0..self.classes)
+            .map(|i| self.counts[i * self.classes + i])
+            .sum();
+        (total > 0).then(|| right as f64 / total as f64)
+    }
+
+    fn row_share(&self, truth: usize, predicted: usize) -> f64 {
+        let row = &self.counts[truth * self.classes..(truth + 1) * self.classes];
+        let total: u64 = row.iter().sum();
+        if total == 0 {
+            0.0
+        } else {
+            row[predicted] as f64 / total as f64
+        }
+    }
+}
+
+impl Figure for ConfusionMatrix {
+    fn size(&self) -> (u32, u32) {
+        (640, 560)
+    }
+
+    fn draw(&self, canvas: &Canvas<'_>) -> DrawResult {
+        let n = self.classes as i32;
+        let mut chart = ChartBuilder::on(canvas)
+            .caption(&self.title, (FONT, 22))
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(72)
+            .build_cartesian_2d((0..n - 1).into_segmented(), (0..n - 1).into_segmented())?;
+        let name_of = |v: &SegmentValue<i32>, flip: bool| match v {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                let i = if flip { n - 1 - *i } else { *i };
+                usize::try_from(i)
+                    .ok()
+                    .and_then(|i| self.names.get(i))
+                    .cloned()
+                    .unwrap_or_default()
+            }
+            SegmentValue::Last => String::new(),
+        };
+        let x_names = |v: &SegmentValue<i32>| name_of(v, false);
+        let y_names = |v: &SegmentValue<i32>| name_of(v, true);
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(self.classes)
+            .y_labels(self.classes)
+            .x_label_formatter(&x_names)
+            .y_label_formatter(&y_names)
+            .x_desc("predicted")
+            .y_desc("true")
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 17))
+            .draw()?;
+        let plot_px = canvas.dim_in_pixel().0.saturating_sub(100) as f64;
+        let font_px = (plot_px / f64::from(n) / 3.2).clamp(6.0, 18.0);
+        for t in 0..self.classes {
+            for p in 0..self.classes {
+                let share = self.row_share(t, p);
+                let (x, y) = (p as i32, n - 1 - t as i32);
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [
+                        (SegmentValue::Exact(x), SegmentValue::Exact(y)),
+                        (SegmentValue::Exact(x + 1), SegmentValue::Exact(y + 1)),
+                    ],
+                    palette::blues(share).filled(),
+                )))?;
+                let label = if self.normalize {
+                    format!("{share:.2}")
+                } else {
+                    self.counts[t * self.classes + p].to_string()
+                };
+                let ink = if share > 0.5 { WHITE } else { BLACK };
+                let style = TextStyle::from((FONT, font_px).into_font())
+                    .color(&ink)
+                    .pos(Pos::new(HPos::Center, VPos::Center));
+                chart.draw_series(std::iter::once(Text::new(
+                    label,
+                    (SegmentValue::CenterOf(x), SegmentValue::CenterOf(y)),
+                    style,
+                )))?;
+            }
+        }
+        Ok(())
+    }
+}
