@@ -29,7 +29,7 @@ use plotters::prelude::{BitMapBackend, DrawingArea, IntoDrawingArea, WHITE};
 use plotters::style::FontStyle;
 
 pub use self::chart::{BarChart, LineChart};
-pub use self::confusion::ConfusionMatrix;
+pub use self::confusion::{ConfusionMatrix, MAX_CLASSES};
 use super::image::ImageU8;
 use crate::{Error, Result};
 /// The plotting crate figures are drawn with, so your own drawings use the same version.
