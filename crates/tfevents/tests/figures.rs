@@ -174,3 +174,23 @@ fn add_figure_logs_the_rendered_pixels_as_an_image() {
     reader.next_frame(&mut buf).unwrap();
     assert_eq!(buf, render(&cm).unwrap().into_data());
 }
+
+#[test]
+fn box_labels_are_drawn_in_the_box_colour_inside_its_corner() {
+    use tfevents::summary::boxes::{draw_boxes, Boxes};
+    let img = ImageU8::new(60, 120, 3, vec![0; 60 * 120 * 3]).unwrap();
+    let green = [0u8, 255, 0];
+    let plain = Boxes::new(&[[2.0, 2.0, 110.0, 50.0]])
+        .unwrap()
+        .colors(&[green])
+        .unwrap();
+    let labelled = plain.clone().labels(["cat"]).unwrap();
+    let is_green = |p: &[u8]| p[1] > 100 && p[0] < 60;
+    let inside = |img: &ImageU8| count(img, (4, 60), (4, 30), is_green);
+    assert_eq!(inside(&draw_boxes(&img, &plain).unwrap()), 0);
+    let drawn = inside(&draw_boxes(&img, &labelled).unwrap());
+    assert!(
+        drawn > 15,
+        "the label `cat` should be drawn inside the box: {drawn} green pixels"
+    );
+}

@@ -53,7 +53,10 @@ pub fn part2(logdir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     )?;
     writer.add_mesh("octahedron", &octahedron()?, 0)?;
     // Four digits side by side, each in its box, coloured from torchvision's palette.
-    let (strip, width) = digit_strip(&digits, 4);
+    // Four times the pixels, so the labels (12 px text) do not hide the digits.
+    let zoom = 4;
+    let (strip, width) = digit_strip(&digits, 4, zoom);
+    let side = side * zoom;
     let boxes: Vec<[f32; 4]> = (0..4)
         .map(|i| {
             [
@@ -64,7 +67,7 @@ pub fn part2(logdir: &Path) -> Result<(), Box<dyn std::error::Error>> {
             ]
         })
         .collect();
-    let labels = digits.labels[..4].iter().map(|l| l.to_string());
+    let labels = digits.labels[..4].iter().map(|l| format!("digit {l}"));
     let boxes = Boxes::new(&boxes)?.labels(labels)?.width(2)?;
     writer.add_image_with_boxes("digits/boxed", (&strip[..], [side, width]), &boxes, 0, "HW")?;
     log_figures(&writer)?;
@@ -136,16 +139,18 @@ fn log_figures(writer: &SummaryWriter) -> Result<(), Box<dyn std::error::Error>>
     Ok(())
 }
 
-/// The first `k` digits side by side as one `side x (k * side)` grey image.
-fn digit_strip(digits: &Mnist, k: usize) -> (Vec<f32>, usize) {
+/// The first `k` digits side by side, each pixel repeated `zoom` times each way, as one grey image
+/// (returns the pixels and the width).
+fn digit_strip(digits: &Mnist, k: usize, zoom: usize) -> (Vec<f32>, usize) {
     let (h, w) = (digits.rows, digits.cols);
-    let width = k * w;
-    let mut strip = vec![0f32; h * width];
+    let width = k * w * zoom;
+    let mut strip = vec![0f32; h * zoom * width];
     for i in 0..k {
         if let Some(img) = digits.image(i) {
-            for y in 0..h {
-                strip[y * width + i * w..y * width + (i + 1) * w]
-                    .copy_from_slice(&img[y * w..(y + 1) * w]);
+            for y in 0..h * zoom {
+                for x in 0..w * zoom {
+                    strip[y * width + i * w * zoom + x] = img[(y / zoom) * w + x / zoom];
+                }
             }
         }
     }

@@ -3,9 +3,9 @@
 //! thick drawn inward from the box's edges (PIL's `rectangle`), one colour per box from
 //! torchvision's default palette unless given, grey images made RGB.
 //!
-//! Box labels are checked (one per box) but **not drawn**: text needs a font, and the core
-//! ships none (no font crate is a dependency of this crate). Put the labels in the tag, or in
-//! an `add_text` next to the image.
+//! Box labels (one per box) are drawn as torchvision draws them, in the box's colour at its
+//! top-left corner inside the outline, when the `figures` feature is on (it brings the DejaVu
+//! Sans font); without it, and on images with alpha, they are checked but not drawn.
 
 use super::image::ImageU8;
 use crate::{Error, Result};
@@ -119,6 +119,8 @@ pub fn draw_boxes(img: &ImageU8, boxes: &Boxes) -> Result<ImageU8> {
             _ => data.extend_from_slice(&px[..out_c]),
         }
     }
+    #[cfg(feature = "figures")]
+    let mut labels = Vec::new();
     for (i, b) in boxes.boxes.iter().enumerate() {
         let color = boxes
             .colors
@@ -137,6 +139,10 @@ pub fn draw_boxes(img: &ImageU8, boxes: &Boxes) -> Result<ImageU8> {
             }
         };
         let t = boxes.width as i64;
+        #[cfg(feature = "figures")]
+        if let Some(text) = boxes.labels.as_ref().and_then(|l| l.get(i)) {
+            labels.push((x0 + t + 1, y0 + t + 1, text.as_str(), color));
+        }
         for k in 0..t {
             let (l, r, top, bot) = (x0 + k, x1 - k, y0 + k, y1 - k);
             if l > r || top > bot {
@@ -151,6 +157,10 @@ pub fn draw_boxes(img: &ImageU8, boxes: &Boxes) -> Result<ImageU8> {
                 set(r, y);
             }
         }
+    }
+    #[cfg(feature = "figures")]
+    if out_c == 3 && !labels.is_empty() {
+        crate::summary::figure::draw_labels(&mut data, (w, h), &labels)?;
     }
     ImageU8::new(h, w, out_c, data)
 }

@@ -9,7 +9,7 @@ impl SummaryWriter {
     /// Logs an image with bounding boxes drawn on it, as PyTorch's `add_image_with_boxes(tag,
     /// img_tensor, box_tensor, global_step, dataformats="CHW", labels=...)`, drawn with
     /// torchvision's `draw_bounding_boxes` semantics (see [`crate::summary::boxes`]; labels
-    /// are checked but not drawn, for want of a font).
+    /// are drawn with the `figures` feature, checked only without it).
     ///
     /// ```no_run
     /// use tfevents::summary::boxes::Boxes;

@@ -170,3 +170,29 @@ pub fn render(figure: &impl Figure) -> Result<ImageU8> {
     }
     ImageU8::new(height as usize, width as usize, 3, pixels)
 }
+
+/// Writes each `(x, y, text, colour)` label onto an RGB image with its top-left corner at
+/// `(x, y)`, in 12 px DejaVu Sans: the box labels of
+/// [`draw_boxes`](crate::summary::boxes::draw_boxes).
+pub(crate) fn draw_labels(
+    rgb: &mut [u8],
+    (width, height): (usize, usize),
+    labels: &[(i64, i64, &str, [u8; 3])],
+) -> Result<()> {
+    use plotters::prelude::{IntoFont, RGBColor, Text};
+    register_fonts()?;
+    let (Ok(w), Ok(h)) = (u32::try_from(width), u32::try_from(height)) else {
+        return Err(Error::invalid(
+            "img_tensor",
+            "is too large to draw labels on",
+        ));
+    };
+    let area = BitMapBackend::with_buffer(rgb, (w, h)).into_drawing_area();
+    let clamp = |v: i64| v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+    for &(x, y, text, [r, g, b]) in labels {
+        let style = (FONT, 12.0).into_font().color(&RGBColor(r, g, b));
+        area.draw(&Text::new(text.to_string(), (clamp(x), clamp(y)), style))
+            .map_err(|e| Error::Figure(e.to_string()))?;
+    }
+    area.present().map_err(|e| Error::Figure(e.to_string()))
+}
