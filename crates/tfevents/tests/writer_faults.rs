@@ -140,7 +140,7 @@ fn disk_full_keeps_every_complete_record_of_a_batch_and_the_error_is_sticky() {
         other => panic!("{other:?}"),
     }
     assert!(
-        err.to_string().contains(&format!("{kept} of 2048")),
+        err.to_string().contains(&format!("{kept} of {ok}")),
         "{err}"
     );
     // Sticky: every later call says so, and nothing more is accepted.
