@@ -1,17 +1,35 @@
 //! The seed's MNIST GAN (002) in candle, logged to TensorBoard.
 //!
 //! Generator 100 -> 256 (ReLU) -> 784 (Sigmoid), discriminator 784 -> 256 (ReLU) -> 1
-//! (Sigmoid), Glorot-normal weights, Adam (lr 2e-4), batches of 128, noise uniform in
-//! `[-1, 1]`; each step trains D then G, G minimising `-log D(G(z))`. Losses are computed
-//! from D's logits (the layer before the Sigmoid) with `softplus`, so they never take the log
-//! of 0.
+//! (Sigmoid), Glorot-normal weights, Adam (lr 2e-4), batches of 128; each step trains D then
+//! G, G minimising `-log D(G(z))`. Losses are computed from D's logits (the layer before the
+//! Sigmoid) with `softplus`, so they never take the log of 0.
 //!
-//! Two standard changes against mode collapse (the tutorial's settings give digits collapsed
-//! towards 3, 8 and 9): Adam's first-moment decay `beta1` is 0.5 instead of 0.9 (`--beta1`),
-//! so that G's and D's steps follow the current gradient instead of a long average that keeps
-//! pushing G towards the modes D has just learnt to reject (the DCGAN setting); and one-sided
-//! label smoothing (`--label-smoothing 0.1`: real digits are labelled 0.9, fakes 0), so that
-//! D's confidence on real digits, and with it the gradient G follows, does not saturate.
+//! Standard changes against mode collapse, none touching the architecture, the learning rate or
+//! the batch (the tutorial's settings give digits collapsed towards 3, 8 and 9):
+//! - Adam's first-moment decay `beta1` is 0.5 instead of 0.9 (`--beta1`), so that G's and D's
+//!   steps follow the current gradient instead of a long average that keeps pushing G towards
+//!   the modes D has just learnt to reject (the DCGAN setting);
+//! - one-sided label smoothing (`--label-smoothing 0.1`: real digits are labelled 0.9, fakes
+//!   0), so that D's confidence on real digits, and with it the gradient G follows, does not
+//!   saturate;
+//! - Gaussian instead of uniform noise z (`--noise gaussian`);
+//! - instance noise (`--instance-noise 0.2`): Gaussian noise of standard deviation 0.2, decayed
+//!   linearly to 0 over the run, added to every image D sees, real or fake;
+//! - a replay of earlier fakes (`--replay 50`, Shrivastava et al. 2017): half of each fake
+//!   batch D trains on comes from the last 50 or so fake batches, so that D keeps rejecting
+//!   the digits G has just left and G stops hopping between a few of them.
+//!
+//! `--d-steps` (D updates per G update) and `--lr-d` (a separate learning rate for D) are
+//! there to experiment with; they default to the tutorial's 1 and `--lr`.
+//!
+//! Measured on this project's 2-core machine (shared with other jobs), `gan_mnist --logdir
+//! /tmp/x` with these defaults (seed 0, 20,000 steps, 1,181 s): 9 of 10 classes covered,
+//! largest class 39.4% (class 1), mean confidence 0.806, score 3.82. The settings before
+//! (uniform z, no instance noise, no replay) gave 6 of 10 classes and 77.0% ones. Over 5,000
+//! steps, instance noise alone left 74.5% ones; the three together 29.0% at most per class.
+//! Collapse towards 1 is reduced, not gone: the target of no class above 25% is not met yet.
+//!
 //! The GAN trains on all 10,000 bundled digits.
 //!
 //! What the samples are is measured, not just shown: a 784-256-10 classifier trained at the
@@ -52,7 +70,7 @@ type BoxResult<T> = Result<T, Box<dyn std::error::Error>>;
 #[derive(Parser, Debug)]
 #[command(about = "Train the seed's MNIST GAN, or sample a saved generator")]
 pub struct Args {
-    /// Training steps (one D update and one G update each).
+    /// Training steps (`--d-steps` D updates and one G update each).
     #[arg(long, default_value_t = 20_000)]
     steps: usize,
     #[command(flatten)]
@@ -90,6 +108,41 @@ pub struct Args {
     /// Seed for noise and batch sampling.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Distribution of G's noise input z: `gaussian` (standard normal, the usual choice since
+    /// DCGAN) by default, `uniform` in `[-1, 1]` as in the tutorial. Part of the default
+    /// combination measured in the module docs.
+    #[arg(long, value_enum, default_value_t = NoiseKind::Gaussian)]
+    noise: NoiseKind,
+    /// Instance noise (Sønderby et al. 2016; Arjovsky and Bottou 2017): standard deviation of
+    /// the Gaussian noise added to every image D sees, real and fake (in G's step too), decayed
+    /// linearly to 0 at the last step. The noisy real and fake distributions overlap, so D
+    /// cannot reject a region outright and G keeps useful gradients early on; 0.2 is a fifth of
+    /// the pixel range. 0 turns it off.
+    #[arg(long, default_value_t = 0.2)]
+    instance_noise: f64,
+    /// Replay of earlier fakes (Shrivastava et al. 2017): how many past fake batches are kept
+    /// (once full, a random one is replaced each step); half of every fake batch D trains on is
+    /// drawn from them. D keeps rejecting the modes G has just left, so G cannot hop back into
+    /// them, the cycle behind the collapse onto one digit. 50 batches hold about the last few
+    /// hundred steps. 0 turns it off.
+    #[arg(long, default_value_t = 50)]
+    replay: usize,
+    /// D updates per G update, each on fresh real and fake batches (1, as in the tutorial).
+    #[arg(long, default_value_t = 1)]
+    d_steps: usize,
+    /// D's learning rate, for a two time-scale update rule (Heusel et al. 2017); by default
+    /// `--lr`, the tutorial's 2e-4 for both nets.
+    #[arg(long)]
+    lr_d: Option<f64>,
+}
+
+/// The distribution of the generator's noise input.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoiseKind {
+    /// Uniform in `[-1, 1]`.
+    Uniform,
+    /// Standard normal.
+    Gaussian,
 }
 
 /// `log(1 + exp(x))` without overflow.
@@ -108,10 +161,29 @@ fn d_logits(d: &Sequential, x: &Tensor) -> candle_core::Result<Tensor> {
     Ok(h)
 }
 
-fn uniform_noise(rng: &mut StdRng, n: usize, dev: &Device) -> candle_core::Result<Tensor> {
-    let v: Vec<f32> = (0..n * NOISE_DIM)
-        .map(|_| rng.random_range(-1.0f32..=1.0))
-        .collect();
+/// `n` standard normal numbers (Box-Muller).
+fn gaussian(rng: &mut StdRng, n: usize) -> Vec<f32> {
+    let mut v = Vec::with_capacity(n + 1);
+    while v.len() < n {
+        let u1: f32 = 1.0 - rng.random::<f32>();
+        let u2: f32 = rng.random::<f32>();
+        let r = (-2.0 * u1.ln()).sqrt();
+        let a = std::f32::consts::TAU * u2;
+        v.push(r * a.cos());
+        v.push(r * a.sin());
+    }
+    v.truncate(n);
+    v
+}
+
+/// A `(n, 100)` batch of G's noise input.
+fn noise(kind: NoiseKind, rng: &mut StdRng, n: usize, dev: &Device) -> candle_core::Result<Tensor> {
+    let v: Vec<f32> = match kind {
+        NoiseKind::Uniform => (0..n * NOISE_DIM)
+            .map(|_| rng.random_range(-1.0f32..=1.0))
+            .collect(),
+        NoiseKind::Gaussian => gaussian(rng, n * NOISE_DIM),
+    };
     Tensor::from_vec(v, (n, NOISE_DIM), dev)
 }
 
@@ -131,7 +203,7 @@ fn sample(args: &Args, dev: &Device) -> BoxResult<()> {
     vm.load(file)
         .map_err(|e| format!("--sample {}: {e}", file.display()))?;
     let mut rng = StdRng::seed_from_u64(args.seed);
-    let z = uniform_noise(&mut rng, 64, dev)?;
+    let z = noise(args.noise, &mut rng, 64, dev)?;
     let grid = sample_grid(&g.call(&z)?)?;
     save_image(&grid, &args.out, &GridOptions::default())?;
     println!("wrote {}", args.out.display());
@@ -157,6 +229,9 @@ pub fn run(args: Args) -> BoxResult<()> {
     }
     if !(0.0..1.0).contains(&args.beta1) || !(0.0..0.5).contains(&args.label_smoothing) {
         return Err("--beta1 must be in [0, 1) and --label-smoothing in [0, 0.5)".into());
+    }
+    if args.d_steps == 0 || !(args.instance_noise >= 0.0 && args.instance_noise.is_finite()) {
+        return Err("--d-steps must be at least 1 and --instance-noise finite and >= 0".into());
     }
     let run_dir = args.common.logdir.join("gan_mnist");
     let writer = args.common.writer("gan_mnist")?;
@@ -196,7 +271,13 @@ pub fn run(args: Args) -> BoxResult<()> {
         ..Default::default()
     };
     let mut opt_g = AdamW::new(g_vars.all_vars(), adam.clone())?;
-    let mut opt_d = AdamW::new(d_vars.all_vars(), adam)?;
+    let mut opt_d = AdamW::new(
+        d_vars.all_vars(),
+        ParamsAdamW {
+            lr: args.lr_d.unwrap_or(args.lr),
+            ..adam
+        },
+    )?;
 
     // Gradient norms of the generator's Linear outputs, captured by full backward hooks only
     // on logging steps (the norm costs a reduction).
@@ -219,11 +300,16 @@ pub fn run(args: Args) -> BoxResult<()> {
     }
 
     let mut rng = StdRng::seed_from_u64(args.seed);
-    let fixed_z = uniform_noise(&mut StdRng::seed_from_u64(args.seed ^ 0x5eed), 64, &dev)?;
+    let fixed_z = noise(
+        args.noise,
+        &mut StdRng::seed_from_u64(args.seed ^ 0x5eed),
+        64,
+        &dev,
+    )?;
     let bar = common::progress(args.steps as u64);
     let mut census_rng = StdRng::seed_from_u64(args.seed ^ 0xc0ffee);
     let census = |rng: &mut StdRng| -> BoxResult<Census> {
-        let z = uniform_noise(rng, args.census_samples, &dev)?;
+        let z = noise(args.noise, rng, args.census_samples, &dev)?;
         scorer.census(&g.call(&z)?)
     };
     let start = Instant::now();
@@ -237,28 +323,87 @@ pub fn run(args: Args) -> BoxResult<()> {
         }
         Ok(())
     };
+    // Instance noise is drawn from a fixed pool of Gaussian rows (cheaper than fresh noise for
+    // 2 x 128 x 784 pixels a step), a random pool row per image.
+    const POOL: usize = 4096;
+    let pool = if args.instance_noise > 0.0 {
+        Some(Tensor::from_vec(
+            gaussian(
+                &mut StdRng::seed_from_u64(args.seed ^ 0x9015e),
+                POOL * IMAGE_DIM,
+            ),
+            (POOL, IMAGE_DIM),
+            &dev,
+        )?)
+    } else {
+        None
+    };
+    let mut history: Vec<Tensor> = Vec::new();
     for step in 0..args.steps {
         let log_now = step.is_multiple_of(args.log_every) || step + 1 == args.steps;
-        let idx: Vec<u32> = (0..args.batch)
-            .map(|_| rng.random_range(0..n_images) as u32)
-            .collect();
-        let real = images.index_select(&Tensor::new(idx, &dev)?, 0)?;
-        let z = uniform_noise(&mut rng, args.batch, &dev)?;
-        let fake = g.call(&z)?;
+        // Instance noise decays linearly to 0 at the last step.
+        let sigma = args.instance_noise * (1.0 - step as f64 / args.steps as f64);
+        let blur = |x: &Tensor, rng: &mut StdRng| -> candle_core::Result<Tensor> {
+            match &pool {
+                Some(pool) if sigma > 0.0 => {
+                    let n = x.dim(0)?;
+                    let idx: Vec<u32> = (0..n).map(|_| rng.random_range(0..POOL) as u32).collect();
+                    x + (pool.index_select(&Tensor::new(idx, &dev)?, 0)? * sigma)?
+                }
+                _ => Ok(x.clone()),
+            }
+        };
+        let mut d_loss = Tensor::zeros((), DType::F32, &dev)?;
+        let mut real_logit = Tensor::zeros((1, 1), DType::F32, &dev)?;
+        let mut fake_logit = real_logit.clone();
+        let mut g_fake = None;
+        for _ in 0..args.d_steps {
+            let idx: Vec<u32> = (0..args.batch)
+                .map(|_| rng.random_range(0..n_images) as u32)
+                .collect();
+            let real = images.index_select(&Tensor::new(idx, &dev)?, 0)?;
+            let z = noise(args.noise, &mut rng, args.batch, &dev)?;
+            let generated = g.call(&z)?;
+            let mut fake = generated.detach();
+            g_fake = Some(generated);
+            if args.replay > 0 {
+                let current = fake.clone();
+                if !history.is_empty() {
+                    let old = &history[rng.random_range(0..history.len())];
+                    let half = args.batch / 2;
+                    fake = Tensor::cat(
+                        &[
+                            current.narrow(0, 0, args.batch - half)?,
+                            old.narrow(0, 0, half)?,
+                        ],
+                        0,
+                    )?;
+                }
+                if history.len() < args.replay {
+                    history.push(current);
+                } else {
+                    let i = rng.random_range(0..history.len());
+                    history[i] = current;
+                }
+            }
+            // D: real -> 1 - label_smoothing, fake -> 0. The cross-entropy with target t of a
+            // logit l is t * softplus(-l) + (1 - t) * softplus(l).
+            real_logit = d_logits(&d, &blur(&real, &mut rng)?)?;
+            fake_logit = d_logits(&d, &blur(&fake, &mut rng)?)?;
+            let t = 1.0 - args.label_smoothing;
+            let real_loss =
+                ((softplus(&real_logit.neg()?)? * t)? + (softplus(&real_logit)? * (1.0 - t))?)?;
+            d_loss = (real_loss.mean_all()? + softplus(&fake_logit)?.mean_all()?)?;
+            opt_d.backward_step(&d_loss)?;
+        }
 
-        // D: real -> 1 - label_smoothing, fake -> 0. The cross-entropy with target t of a
-        // logit l is t * softplus(-l) + (1 - t) * softplus(l).
-        let real_logit = d_logits(&d, &real)?;
-        let fake_logit = d_logits(&d, &fake.detach())?;
-        let t = 1.0 - args.label_smoothing;
-        let real_loss =
-            ((softplus(&real_logit.neg()?)? * t)? + (softplus(&real_logit)? * (1.0 - t))?)?;
-        let d_loss = (real_loss.mean_all()? + softplus(&fake_logit)?.mean_all()?)?;
-        opt_d.backward_step(&d_loss)?;
-
-        // G: -log D(G(z)) with the updated D.
+        // G: -log D(G(z)) with the updated D, on the last D step's fakes.
+        let fake = match g_fake {
+            Some(f) => f,
+            None => g.call(&noise(args.noise, &mut rng, args.batch, &dev)?)?,
+        };
         want_norms.store(log_now, Ordering::Relaxed);
-        let g_logit = d_logits(&d, &fake)?;
+        let g_logit = d_logits(&d, &blur(&fake, &mut rng)?)?;
         let g_loss = softplus(&g_logit.neg()?)?.mean_all()?;
         opt_g.backward_step(&g_loss)?;
         want_norms.store(false, Ordering::Relaxed);
