@@ -10,7 +10,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_tensorboard::grid::{make_grid, GridOptions};
 use candle_tensorboard::summary::figure::plotters::prelude::*;
 use candle_tensorboard::summary::figure::{self, Figure};
-use candle_tensorboard::summary::histogram::Bins;
+use candle_tensorboard::summary::histogram::{make_histogram, Bins};
 use candle_tensorboard::summary::image::DataFormat;
 use clap::Parser;
 use rand::SeedableRng;
@@ -26,25 +26,16 @@ pub struct Args {
 }
 
 /// The counts of `data` in `bins` equal bins over its range, as `plt.hist` draws them:
-/// `(left edge, width, count)`.
-fn hist_bars(data: &[f64], bins: usize) -> Vec<(f64, f64, u32)> {
-    let lo = data.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = data.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let width = if hi > lo {
-        (hi - lo) / bins as f64
-    } else {
-        1.0
-    };
-    let mut counts = vec![0u32; bins];
-    for &v in data {
-        let i = (((v - lo) / width) as usize).min(bins - 1);
-        counts[i] += 1;
-    }
-    counts
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| (lo + i as f64 * width, width, c))
-        .collect()
+/// `(left edge, width, count)`. The bins are the ones `add_histogram` logs, so the figure
+/// and the HISTOGRAMS dashboard count the same values in the same buckets.
+fn hist_bars(data: &[f64], bins: usize) -> candle_tensorboard::Result<Vec<(f64, f64, u32)>> {
+    let h = make_histogram(data, &Bins::Count(bins), None)?;
+    // Bucket i counts (limit[i-1], limit[i]]; bucket 0 is the empty one left of the minimum.
+    Ok(h.bucket_limit
+        .windows(2)
+        .zip(h.bucket.iter().skip(1))
+        .map(|(edges, &count)| (edges[0], edges[1] - edges[0], count as u32))
+        .collect())
 }
 
 /// Two histograms side by side, the seed's `subplot(121)` and `subplot(122)`.
@@ -55,7 +46,7 @@ fn histogram_pair<'a>(union: &'a [f64], normal: &'a [f64]) -> impl Figure + 'a {
             ("union", RGBColor(31, 119, 180)),
             ("normal", RGBColor(255, 127, 14)),
         ]) {
-            let bars = hist_bars(data, 10);
+            let bars = hist_bars(data, 10)?;
             let x0 = bars.first().map_or(0.0, |b| b.0);
             let x1 = bars.last().map_or(1.0, |b| b.0 + b.1);
             let top = bars.iter().map(|b| b.2).max().unwrap_or(1);

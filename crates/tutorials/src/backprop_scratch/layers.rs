@@ -1,6 +1,23 @@
 //! Seed 004's layers, by hand on plain `f64` arrays: each has `forward` and `backward`, and
 //! `backward` takes the derivative of the loss with respect to the layer's output.
 
+/// A layer's `backward` was called before its `forward`: it has no cached input to
+/// differentiate against. Call `forward` on the same batch first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackwardBeforeForward(pub &'static str);
+
+impl std::fmt::Display for BackwardBeforeForward {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}::backward called before forward: run forward on the batch first",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for BackwardBeforeForward {}
+
 /// A row-major matrix: `rows` samples (or input units) by `cols` features.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mat {
@@ -197,8 +214,9 @@ impl Affine {
     }
 
     /// Stores `dW = x^T dout`, `db = sum over the batch of dout`; returns `dx = dout W^T`.
-    pub fn backward(&mut self, dout: &Mat) -> Mat {
-        let x = self.x.as_ref().expect("Affine::backward before forward");
+    /// Fails if no `forward` came first (there is no input to differentiate against).
+    pub fn backward(&mut self, dout: &Mat) -> Result<Mat, BackwardBeforeForward> {
+        let x = self.x.as_ref().ok_or(BackwardBeforeForward("Affine"))?;
         self.dw = x.t_matmul(dout);
         self.db = vec![0.0; dout.cols];
         for r in 0..dout.rows {
@@ -206,7 +224,7 @@ impl Affine {
                 *d += v;
             }
         }
-        dout.matmul_t(&self.w)
+        Ok(dout.matmul_t(&self.w))
     }
 }
 
@@ -238,12 +256,12 @@ impl SoftmaxWithLoss {
         loss / x.rows as f64
     }
 
-    /// `(softmax - onehot) / batch`.
-    pub fn backward(&self) -> Mat {
+    /// `(softmax - onehot) / batch`. Fails if no `forward` came first.
+    pub fn backward(&self) -> Result<Mat, BackwardBeforeForward> {
         let mut d = self
             .y
             .clone()
-            .expect("SoftmaxWithLoss::backward before forward");
+            .ok_or(BackwardBeforeForward("SoftmaxWithLoss"))?;
         let n = d.rows as f64;
         for (r, &t) in self.t.iter().enumerate() {
             d.data[r * d.cols + t] -= 1.0;
@@ -251,6 +269,36 @@ impl SoftmaxWithLoss {
         for v in &mut d.data {
             *v /= n;
         }
-        d
+        Ok(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backward_before_forward_is_an_error_naming_the_layer() {
+        let mut affine = Affine::new(Mat::zeros(2, 3), vec![0.0; 3]);
+        let err = affine.backward(&Mat::zeros(1, 3)).unwrap_err();
+        assert_eq!(err, BackwardBeforeForward("Affine"));
+        assert!(err.to_string().contains("run forward"), "{err}");
+
+        let last = SoftmaxWithLoss::default();
+        assert_eq!(
+            last.backward().unwrap_err(),
+            BackwardBeforeForward("SoftmaxWithLoss")
+        );
+    }
+
+    #[test]
+    fn backward_after_forward_gives_the_gradients() {
+        let mut affine = Affine::new(Mat::from_vec(2, 1, vec![2.0, 3.0]), vec![1.0]);
+        let x = Mat::from_vec(1, 2, vec![1.0, 1.0]);
+        assert_eq!(affine.forward(&x).data, vec![6.0]);
+        let dx = affine.backward(&Mat::from_vec(1, 1, vec![1.0])).unwrap();
+        assert_eq!(dx.data, vec![2.0, 3.0]);
+        assert_eq!(affine.dw.data, vec![1.0, 1.0]);
+        assert_eq!(affine.db, vec![1.0]);
     }
 }

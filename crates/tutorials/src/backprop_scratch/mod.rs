@@ -179,19 +179,23 @@ impl TwoLayerNet {
     }
 
     /// Forward, then backward in reverse layer order; returns (loss, [dW1, db1, dW2, db2]).
-    fn gradient(&mut self, x: &Mat, t: &[usize]) -> (f64, [Vec<f64>; 4]) {
+    fn gradient(
+        &mut self,
+        x: &Mat,
+        t: &[usize],
+    ) -> Result<(f64, [Vec<f64>; 4]), layers::BackwardBeforeForward> {
         let loss = self.loss(x, t);
-        let dout = self.last.backward();
-        let dout = self.affine2.backward(&dout);
+        let dout = self.last.backward()?;
+        let dout = self.affine2.backward(&dout)?;
         let dout = self.relu1.backward(&dout);
-        self.affine1.backward(&dout);
+        self.affine1.backward(&dout)?;
         let grads = [
             self.affine1.dw.data.clone(),
             self.affine1.db.clone(),
             self.affine2.dw.data.clone(),
             self.affine2.db.clone(),
         ];
-        (loss, grads)
+        Ok((loss, grads))
     }
 
     /// Central differences `(L(p + h) - L(p - h)) / 2h`, h = 1e-4, for every parameter.
@@ -343,7 +347,7 @@ pub fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let x_batch = Mat::from_vec(3, 784, x_train.data[..3 * 784].to_vec());
     let t_batch = &t_train[..3];
     let grad_numerical = network.numerical_gradient(&x_batch, t_batch);
-    let (loss, grad_backprop) = network.gradient(&x_batch, t_batch);
+    let (loss, grad_backprop) = network.gradient(&x_batch, t_batch)?;
     println!("== gradient check: backprop vs numerical (mean |difference|) ==");
     let mut worst: f64 = 0.0;
     for (k, name) in NAMES.iter().enumerate() {
@@ -379,7 +383,7 @@ pub fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             x_b.data[r * 784..(r + 1) * 784].copy_from_slice(x_train.row(j));
             t_b[r] = t_train[j];
         }
-        let (_, grad) = network.gradient(&x_b, &t_b);
+        let (_, grad) = network.gradient(&x_b, &t_b)?;
         for (k, g) in grad.iter().enumerate() {
             for (p, d) in network.param_mut(k).iter_mut().zip(g) {
                 *p -= args.lr * d;
