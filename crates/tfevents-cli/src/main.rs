@@ -43,6 +43,16 @@ enum Command {
         /// Write here instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Keep reading what the runs' writers append and print the new scalar rows (CSV
+        /// only: a JSON document cannot grow).
+        #[arg(long)]
+        follow: bool,
+        /// Seconds between two reads with --follow.
+        #[arg(long, default_value_t = 2.0, requires = "follow")]
+        interval: f64,
+        /// With --follow: stop after this many reads (default: until interrupted).
+        #[arg(long, requires = "follow")]
+        polls: Option<u64>,
     },
     /// Verify every record of every event file; exit status 1 on corruption.
     Check {
@@ -91,7 +101,19 @@ fn main() -> ExitCode {
             logdir,
             format,
             output,
-        } => cli::export::run(&logdir, matches!(format, Format::Json), output.as_deref()),
+            follow,
+            interval,
+            polls,
+        } => match follow_options(follow, interval, polls) {
+            Ok(Some(_)) if matches!(format, Format::Json) => Err(
+                "--follow streams rows, which JSON cannot: use --format csv with --follow".into(),
+            ),
+            Ok(Some(follow)) => cli::export::follow_csv(&logdir, output.as_deref(), &follow),
+            Ok(None) => {
+                cli::export::run(&logdir, matches!(format, Format::Json), output.as_deref())
+            }
+            Err(e) => Err(e),
+        },
         Command::Check { logdir } => cli::check::run(&logdir),
     };
     match result {

@@ -124,3 +124,77 @@ fn follow_options_need_follow_and_a_sane_interval() {
         .status
         .success());
 }
+
+#[test]
+fn export_follow_prints_each_new_row_once() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let w = SummaryWriter::new(dir.path().join("live")).unwrap();
+    w.add_scalar("loss", 1.0, 0).unwrap();
+    w.flush().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tfevents"))
+        .args(["export", dir.path().to_str().unwrap(), "--format", "csv"])
+        .args(["--follow", "--interval", "0.05", "--polls", "100000"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let wait_for = |want: &str, lines: &mut Vec<String>| {
+        // Generous: the child may start slowly on a loaded machine; it is killed at the end.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while !lines.iter().any(|l| l.starts_with(want)) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => lines.push(line),
+                Err(_) => panic!("no row `{want}` within 120 s; got {lines:?}"),
+            }
+        }
+    };
+    let mut lines = Vec::new();
+    wait_for("live,loss,0,", &mut lines);
+    for step in 1..5 {
+        w.add_scalar("loss", step as f64 * 0.5, step).unwrap();
+    }
+    w.flush().unwrap();
+    wait_for("live,loss,4,", &mut lines);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    w.close().unwrap();
+    assert_eq!(lines[0], "run,tag,step,wall_time,value");
+    let steps: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        ["0", "1", "2", "3", "4"],
+        "each row once, in order: {lines:?}"
+    );
+    assert!(lines[5].ends_with(",2"), "{}", lines[5]);
+}
+
+#[test]
+fn export_follow_refuses_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tfevents(&[
+        "export",
+        dir.path().to_str().unwrap(),
+        "--follow",
+        "--polls",
+        "1",
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("use --format csv with --follow"),
+        "{stderr}"
+    );
+}

@@ -4,9 +4,12 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use serde_json::{json, Map, Value};
-use tfevents::reader::{discover_runs, ImagePoint, RunData};
+use std::collections::BTreeMap;
 
+use serde_json::{json, Map, Value};
+use tfevents::reader::{discover_runs, ImagePoint, RunData, RunReader};
+
+use super::ls::Follow;
 use super::CliResult;
 
 /// JSON has no NaN or infinity: NaN becomes `null`, infinities the strings `"inf"`/`"-inf"`.
@@ -121,24 +124,92 @@ pub fn run(logdir: &Path, as_json: bool, output: Option<&Path>) -> CliResult {
         serde_json::to_writer(&mut out, &json!({ "runs": all }))?;
         writeln!(out)?;
     } else {
-        writeln!(out, "run,tag,step,wall_time,value")?;
+        writeln!(out, "{CSV_HEADER}")?;
         for run in &runs {
             for (tag, series) in &read(run)?.scalars {
                 for p in series {
-                    writeln!(
-                        out,
-                        "{},{},{},{},{}",
-                        csv(&run.name),
-                        csv(tag),
-                        p.step,
-                        p.wall_time,
-                        p.value
-                    )?;
+                    write_csv_row(&mut out, &run.name, tag, p)?;
                 }
             }
         }
     }
     out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+const CSV_HEADER: &str = "run,tag,step,wall_time,value";
+
+fn write_csv_row(
+    out: &mut impl Write,
+    run: &str,
+    tag: &str,
+    p: &tfevents::reader::ScalarPoint,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{},{},{},{},{}",
+        csv(run),
+        csv(tag),
+        p.step,
+        p.wall_time,
+        p.value
+    )
+}
+
+/// `export --follow`: the scalars as CSV rows, then every `interval` the rows appended since,
+/// as `tail -f` does for a log, so a plotting script or a spreadsheet can follow a live run.
+///
+/// Rows are printed once, in the order they were read: when a restarted run discards the
+/// steps after its restart point (as TensorBoard does), rows already printed stay printed.
+/// A file damaged while followed ends with a warning; the other files go on being read.
+pub fn follow_csv(logdir: &Path, output: Option<&Path>, follow: &Follow) -> CliResult {
+    let mut out: Box<dyn Write> = match output {
+        Some(path) => Box::new(std::fs::File::create(path)?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    writeln!(out, "{CSV_HEADER}")?;
+    let mut readers: BTreeMap<String, RunReader> = BTreeMap::new();
+    // Rows already printed, per run and tag.
+    let mut printed: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut warned = 0usize;
+    let mut poll = 0u64;
+    loop {
+        poll += 1;
+        for run in discover_runs(logdir)? {
+            let reader = readers
+                .entry(run.name.clone())
+                .or_insert_with(|| RunReader::new(run.clone()));
+            reader.update_run(&run);
+            reader.poll();
+        }
+        let mut damaged = 0;
+        for (name, reader) in &readers {
+            let data = reader.data();
+            for d in &data.damaged {
+                damaged += 1;
+                if damaged > warned {
+                    eprintln!(
+                        "warning: {}: {} (its records before the damage are exported)",
+                        d.path.display(),
+                        d.error
+                    );
+                }
+            }
+            for (tag, series) in &data.scalars {
+                let done = printed.entry((name.clone(), tag.clone())).or_insert(0);
+                for p in series.iter().skip(*done) {
+                    write_csv_row(&mut out, name, tag, p)?;
+                }
+                *done = series.len();
+            }
+        }
+        warned = warned.max(damaged);
+        out.flush()?;
+        if follow.polls.is_some_and(|n| poll >= n) {
+            break;
+        }
+        std::thread::sleep(follow.interval);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
