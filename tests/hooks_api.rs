@@ -598,3 +598,112 @@ fn capture_keeps_the_picked_layers_in_tree_order() {
     drop(maps);
     assert!(net.modules().iter().all(|m| m.node().num_hooks() == 0));
 }
+
+/// `a @ b + mask`: two inputs that need gradients and one that does not.
+struct MatMulMasked {
+    node: Arc<Node>,
+}
+
+impl Module for MatMulMasked {
+    fn node(&self) -> &Arc<Node> {
+        &self.node
+    }
+    fn forward_plain(&self, _x: &Tensor) -> candle_core::Result<Tensor> {
+        Err(candle_core::Error::Msg("use call_many".into()))
+    }
+    fn forward_plain_many(&self, xs: &[Tensor]) -> candle_core::Result<Tensor> {
+        let [a, b, mask] = xs else {
+            return Err(candle_core::Error::Msg("three inputs".into()));
+        };
+        a.matmul(b)?.broadcast_add(mask)
+    }
+}
+
+#[test]
+fn backward_hooks_with_inputs_see_and_replace_every_input_gradient() {
+    let a = candle_core::Var::new(&[[1f32, 2., 3.], [4., 5., 6.]], &dev()).unwrap();
+    let b = candle_core::Var::new(&[[1f32, 0.], [0., 1.], [2., -1.]], &dev()).unwrap();
+    let mask = Tensor::zeros((1, 2), DType::F32, &dev()).unwrap();
+    let m = MatMulMasked {
+        node: Node::new("mm", "MatMulMasked", vec![]),
+    };
+    let inputs = [a.as_tensor().clone(), b.as_tensor().clone(), mask];
+    // Without hooks: the gradients of sum(a @ b) to compare with.
+    let plain = m
+        .call_many(&inputs)
+        .unwrap()
+        .sum_all()
+        .unwrap()
+        .backward()
+        .unwrap();
+    let (da, db) = (
+        plain.get(&a).unwrap().to_vec2::<f32>().unwrap(),
+        plain.get(&b).unwrap().to_vec2::<f32>().unwrap(),
+    );
+
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let _all = m
+        .node()
+        .register_full_backward_hook_with_inputs(Default::default(), move |_, gi, go| {
+            let got: Vec<Option<Vec<Vec<f32>>>> = gi
+                .iter()
+                .map(|g| g.as_ref().map(|g| g.to_vec2::<f32>().unwrap()))
+                .collect();
+            s.lock().unwrap().push((got, go.dims().to_vec()));
+            // Double b's gradient, keep a's, and try to replace the mask's (ignored).
+            let doubled = (gi[1].as_ref().unwrap() * 2.0)?;
+            let mask_grad = Tensor::ones((1, 2), DType::F32, go.device())?;
+            Ok(Some(vec![None, Some(doubled), Some(mask_grad)]))
+        })
+        .guard();
+    let first = Arc::new(Mutex::new(None));
+    let f = first.clone();
+    let _one = m
+        .node()
+        .register_full_backward_hook(move |_, gi, _| {
+            *f.lock().unwrap() = gi.map(|g| g.dims().to_vec());
+            Ok(None)
+        })
+        .guard();
+    let grads = m
+        .call_many(&inputs)
+        .unwrap()
+        .sum_all()
+        .unwrap()
+        .backward()
+        .unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(vec![Some(da.clone()), Some(db.clone()), None], vec![2, 2])]
+    );
+    assert_eq!(
+        *first.lock().unwrap(),
+        Some(vec![2, 3]),
+        "the one-input API sees a"
+    );
+    assert_eq!(grads.get(&a).unwrap().to_vec2::<f32>().unwrap(), da);
+    let doubled: Vec<Vec<f32>> = db
+        .iter()
+        .map(|r| r.iter().map(|v| v * 2.0).collect())
+        .collect();
+    assert_eq!(grads.get(&b).unwrap().to_vec2::<f32>().unwrap(), doubled);
+
+    // One entry too few: backward says what was wrong.
+    let _bad = m
+        .node()
+        .register_full_backward_hook_with_inputs(Default::default(), |_, _, _| Ok(Some(vec![None])))
+        .guard();
+    let err = m
+        .call_many(&inputs)
+        .unwrap()
+        .sum_all()
+        .unwrap()
+        .backward()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("returned 1 gradients for a call with 3 inputs"),
+        "{err}"
+    );
+}

@@ -72,7 +72,7 @@ impl CustomOp1 for Probe {
     ) -> candle_core::Result<Option<Tensor>> {
         match (self.f)(grad)? {
             Some(new) => {
-                super::registry::check_same_shape("grad", &new, grad)?;
+                check_same_shape("grad", &new, grad)?;
                 Ok(Some(new))
             }
             None => Ok(Some(grad.clone())),
@@ -182,4 +182,19 @@ pub fn clip_grad_norm(grads: &mut GradStore, vars: &[Var], max_norm: f64) -> Res
         scale_grads(grads, vars, coef)?;
     }
     Ok(norm)
+}
+
+/// A hook's replacement gradient must have the shape of the gradient it replaces.
+pub(crate) fn check_same_shape(what: &'static str, new: &Tensor, old: &Tensor) -> Result<()> {
+    if new.dims() != old.dims() {
+        return Err(crate::Error::invalid(
+            what,
+            format!(
+                "a hook returned a gradient of shape {:?} for a tensor of shape {:?}; return a tensor of the same shape, or None to keep the gradient",
+                new.dims(),
+                old.dims()
+            ),
+        ));
+    }
+    Ok(())
 }

@@ -24,7 +24,7 @@ pub use capture::{capture, Capture};
 pub use grad::{clip_grad_norm, register_hook, scale_grads};
 pub use gradcheck::{gradcheck, numerical_grad, GradCheck};
 pub use registry::{
-    BackwardHook, BackwardPreHook, ForwardHook, ForwardHookInputs, ForwardPreHook,
-    ForwardPreHookInputs, HookGuard, HookHandle, HookOptions, Node,
+    BackwardHook, BackwardHookInputs, BackwardPreHook, ForwardHook, ForwardHookInputs,
+    ForwardPreHook, ForwardPreHookInputs, HookGuard, HookHandle, HookOptions, Node,
 };
 pub use watch::{Watch, WatchLog};

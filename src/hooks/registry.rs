@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use candle_core::Tensor;
 
-use super::grad::Probe;
+use super::grad::{check_same_shape, Probe};
 use crate::nn::LayerKind;
 use crate::Result;
 
@@ -29,6 +29,12 @@ pub type BackwardPreHook = dyn Fn(&Node, &Tensor) -> Result<Option<Tensor>> + Se
 /// `with_kwargs=True`): `Ok(Some(inputs))` replaces them (the same number of tensors).
 pub type ForwardPreHookInputs =
     dyn Fn(&Node, &[Tensor]) -> Result<Option<Vec<Tensor>>> + Send + Sync;
+/// A full backward hook that sees the gradient of every input of a multi-input module
+/// (PyTorch's tuple `grad_input`): `grad_inputs[i]` is `None` when input `i` does not require a
+/// gradient. `Ok(Some(grads))` (one entry per input) replaces the gradient of each input whose
+/// entry is `Some` (same shape); `None` entries keep theirs.
+pub type BackwardHookInputs =
+    dyn Fn(&Node, &[Option<Tensor>], &Tensor) -> Result<Option<Vec<Option<Tensor>>>> + Send + Sync;
 /// A forward hook that sees every input; `output` is `None` only for an `always_call` hook
 /// run after the forward pass (or an earlier hook) failed.
 pub type ForwardHookInputs =
@@ -66,7 +72,7 @@ pub(crate) struct HookLists {
     pre: List<ForwardPreHookInputs>,
     fwd: List<ForwardHookInputs>,
     bwd_pre: List<BackwardPreHook>,
-    bwd: List<BackwardHook>,
+    bwd: List<BackwardHookInputs>,
     /// Number of hooks in all lists: lets a hook-free forward skip every lock.
     count: AtomicUsize,
     next_id: AtomicU64,
@@ -123,7 +129,7 @@ impl HookLists {
         removed
     }
 
-    fn backward_hooks(&self) -> Vec<Arc<BackwardHook>> {
+    fn backward_hooks(&self) -> Vec<Arc<BackwardHookInputs>> {
         read(&self.bwd).into_iter().map(|(f, _)| f).collect()
     }
 
@@ -442,7 +448,8 @@ impl Node {
     /// Backward hooks need a graph: the module's output must depend on a `Var` (trainable
     /// weights from a `VarMap`, or an input that is a `Var`). `grad_input` is `None` when the
     /// module's input does not depend on a `Var` (e.g. the first layer fed with data). On a
-    /// multi-input module `grad_input` is the gradient of the first input.
+    /// multi-input module `grad_input` is the gradient of the first input; see
+    /// [`Node::register_full_backward_hook_with_inputs`] for all of them.
     /// While a node has backward hooks, each forward call adds two identity ops (one copy of
     /// the input and one of the output); without them nothing is added.
     pub fn register_full_backward_hook<F>(&self, f: F) -> HookHandle
@@ -457,8 +464,43 @@ impl Node {
     where
         F: Fn(&Node, Option<&Tensor>, &Tensor) -> Result<Option<Tensor>> + Send + Sync + 'static,
     {
+        self.register_full_backward_hook_with_inputs(opts, move |n, grads, go| {
+            let first = grads.first().and_then(Option::as_ref);
+            Ok(f(n, first, go)?.map(|g| {
+                let mut all = vec![None; grads.len()];
+                if let Some(slot) = all.first_mut() {
+                    *slot = Some(g);
+                }
+                all
+            }))
+        })
+    }
+
+    /// Registers `f(module, grad_inputs, grad_output)`, a full backward hook that sees the
+    /// gradient of every input of a multi-input module (a residual block, attention with a
+    /// mask), as PyTorch's `grad_input` tuple; same graph requirement and timing as
+    /// [`Node::register_full_backward_hook`]. `grad_inputs[i]` is `None` when input `i` does
+    /// not depend on a `Var`, or has another dtype than the first input that does (their
+    /// gradients are gathered into one tensor). Returning `Ok(Some(v))` with one entry per
+    /// input replaces the gradients whose entry is `Some`; a wrong count or shape makes
+    /// `backward()` fail with an error saying so.
+    ///
+    /// With two or more inputs that need a gradient, each forward call copies them into one
+    /// tensor (so that their gradients arrive together); with one, nothing is copied.
+    pub fn register_full_backward_hook_with_inputs<F>(&self, opts: HookOptions, f: F) -> HookHandle
+    where
+        F: Fn(&Node, &[Option<Tensor>], &Tensor) -> Result<Option<Vec<Option<Tensor>>>>
+            + Send
+            + Sync
+            + 'static,
+    {
         let id = self.hooks.new_id();
-        push(&self.hooks.bwd, id, Arc::new(f) as Arc<BackwardHook>, opts);
+        push(
+            &self.hooks.bwd,
+            id,
+            Arc::new(f) as Arc<BackwardHookInputs>,
+            opts,
+        );
         self.handle(HookKind::Backward, id)
     }
 
@@ -535,28 +577,81 @@ impl Node {
         }
         let with_bwd = !is_empty(&self.hooks.bwd) || !is_empty(&self.hooks.bwd_pre);
         let state = Arc::new(Mutex::new(None::<Tensor>));
-        let first = inputs.first();
-        let input_probed = with_bwd && first.is_some_and(|x| x.track_op());
         let mut fed = inputs.clone();
-        if let (true, Some(x)) = (input_probed, first) {
+        let probed = if with_bwd {
+            probed_inputs(&inputs)
+        } else {
+            Vec::new()
+        };
+        let input_probed = !probed.is_empty();
+        if input_probed {
             let node = self.clone();
             let st = state.clone();
-            fed[0] = x.apply_op1(Probe::new(move |gi: &Tensor| {
+            let n_inputs = inputs.len();
+            let shapes: Vec<candle_core::Shape> =
+                probed.iter().map(|&i| inputs[i].shape().clone()).collect();
+            let positions = probed.clone();
+            let probe = Probe::new(move |gi: &Tensor| {
                 let go = st.lock().unwrap_or_else(|e| e.into_inner()).take();
                 let Some(go) = go else {
                     // The output probe did not run: the output was not on the loss's path
                     // through this call, so PyTorch would not fire the hook either.
                     return Ok(None);
                 };
-                let mut gi = gi.clone();
+                let mut grads: Vec<Option<Tensor>> = vec![None; n_inputs];
+                for (&i, part) in positions.iter().zip(split_flat(gi, &shapes)?) {
+                    grads[i] = Some(part);
+                }
+                let mut changed = false;
                 for h in node.hooks.backward_hooks() {
-                    if let Some(new) = h(&node, Some(&gi), &go)? {
-                        check_same_shape("grad_input", &new, &gi)?;
-                        gi = new;
+                    let Some(new) = h(&node, &grads, &go)? else {
+                        continue;
+                    };
+                    if new.len() != n_inputs {
+                        return Err(crate::Error::invalid(
+                            "grad_inputs",
+                            format!(
+                                "a backward hook of `{}` returned {} gradients for a call with {} inputs; return one entry per input (None to keep it)",
+                                node.name(),
+                                new.len(),
+                                n_inputs
+                            ),
+                        ));
+                    }
+                    for (slot, new) in grads.iter_mut().zip(new) {
+                        // As in PyTorch, a replacement for an input without a gradient is
+                        // ignored.
+                        if let (Some(old), Some(new)) = (slot.as_mut(), new) {
+                            check_same_shape("grad_input", &new, old)?;
+                            *old = new;
+                            changed = true;
+                        }
                     }
                 }
-                Ok(Some(gi))
-            }))?;
+                if !changed {
+                    return Ok(None);
+                }
+                let parts: Vec<Tensor> =
+                    positions.iter().filter_map(|&i| grads[i].take()).collect();
+                Ok(Some(join_flat(&parts)?))
+            });
+            if let [i] = probed[..] {
+                fed[i] = inputs[i].apply_op1(probe)?;
+            } else {
+                // One probe over all the inputs, so that the hooks see every input's gradient
+                // at once: candle calls a probe as soon as its own gradient is known.
+                let flat = probed
+                    .iter()
+                    .map(|&i| inputs[i].flatten_all())
+                    .collect::<candle_core::Result<Vec<_>>>()?;
+                let flat = Tensor::cat(&flat, 0)?.apply_op1(probe)?;
+                let mut offset = 0;
+                for &i in &probed {
+                    let n = inputs[i].elem_count();
+                    fed[i] = flat.narrow(0, offset, n)?.reshape(inputs[i].shape())?;
+                    offset += n;
+                }
+            }
         }
         let fwd = read(&self.hooks.fwd);
         let mut output = match f(&fed) {
@@ -578,6 +673,7 @@ impl Node {
         }
         if with_bwd && output.track_op() {
             let node = self.clone();
+            let n_inputs = inputs.len();
             output = output.apply_op1(Probe::new(move |go: &Tensor| {
                 let mut go_new = None::<Tensor>;
                 for h in node.hooks.backward_pre_hooks() {
@@ -591,8 +687,9 @@ impl Node {
                 if input_probed {
                     *state.lock().unwrap_or_else(|e| e.into_inner()) = Some(go_seen);
                 } else {
+                    let none = vec![None; n_inputs];
                     for h in node.hooks.backward_hooks() {
-                        h(&node, None, &go_seen)?;
+                        h(&node, &none, &go_seen)?;
                     }
                 }
                 Ok(go_new)
@@ -612,18 +709,44 @@ impl Node {
     }
 }
 
-pub(crate) fn check_same_shape(what: &'static str, new: &Tensor, old: &Tensor) -> Result<()> {
-    if new.dims() != old.dims() {
-        return Err(crate::Error::invalid(
-            what,
-            format!(
-                "a hook returned a gradient of shape {:?} for a tensor of shape {:?}; return a tensor of the same shape, or None to keep the gradient",
-                new.dims(),
-                old.dims()
-            ),
-        ));
+/// The inputs whose gradients backward hooks see: those that need a gradient and have the
+/// dtype of the first such input (the gradients travel in one tensor).
+fn probed_inputs(inputs: &[Tensor]) -> Vec<usize> {
+    let mut dtype = None;
+    (0..inputs.len())
+        .filter(|&i| {
+            let x = &inputs[i];
+            x.track_op() && *dtype.get_or_insert(x.dtype()) == x.dtype()
+        })
+        .collect()
+}
+
+/// The gradient of the probed inputs, one tensor each: `flat` itself for one input, else the
+/// flat concatenation cut at the inputs' sizes and reshaped.
+fn split_flat(flat: &Tensor, shapes: &[candle_core::Shape]) -> Result<Vec<Tensor>> {
+    if let [_] = shapes {
+        return Ok(vec![flat.clone()]);
     }
-    Ok(())
+    let mut offset = 0;
+    let mut parts = Vec::with_capacity(shapes.len());
+    for shape in shapes {
+        let n = shape.elem_count();
+        parts.push(flat.narrow(0, offset, n)?.reshape(shape)?);
+        offset += n;
+    }
+    Ok(parts)
+}
+
+/// The inverse of [`split_flat`].
+fn join_flat(parts: &[Tensor]) -> Result<Tensor> {
+    if let [one] = parts {
+        return Ok(one.clone());
+    }
+    let flat = parts
+        .iter()
+        .map(Tensor::flatten_all)
+        .collect::<candle_core::Result<Vec<_>>>()?;
+    Ok(Tensor::cat(&flat, 0)?)
 }
 
 impl From<crate::Error> for candle_core::Error {

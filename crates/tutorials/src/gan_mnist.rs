@@ -134,6 +134,53 @@ pub struct Args {
     /// `--lr`, the tutorial's 2e-4 for both nets.
     #[arg(long)]
     lr_d: Option<f64>,
+    /// Decay of the exponential moving average of G's weights (Yazıcı et al. 2019; the
+    /// averaged generator of ProGAN and StyleGAN) that draws the samples, the census and the
+    /// saved generator; G itself still trains as in the tutorial. Each step the average moves
+    /// `1 - decay` of the way to G's new weights (warming up as `(1 + t) / (10 + t)` while
+    /// that is smaller, so that short runs average their few steps). 0 turns it off.
+    #[arg(long, default_value_t = 0.999)]
+    ema: f64,
+}
+
+/// The exponential moving average of a net's weights: pairs of (averaged, trained) variables.
+struct WeightAverage {
+    pairs: Vec<(candle_core::Var, candle_core::Var)>,
+    decay: f64,
+    updates: usize,
+}
+
+impl WeightAverage {
+    /// Pairs every variable of `trained` with its namesake in `average` and copies it there.
+    fn new(average: &VarMap, trained: &VarMap, decay: f64) -> BoxResult<Self> {
+        let avg = average.data().lock().map_err(|e| e.to_string())?;
+        let src = trained.data().lock().map_err(|e| e.to_string())?;
+        let mut pairs = Vec::with_capacity(src.len());
+        for (name, var) in src.iter() {
+            let Some(a) = avg.get(name) else {
+                return Err(format!("the averaged generator has no weight `{name}`").into());
+            };
+            a.set(var.as_tensor())?;
+            pairs.push((a.clone(), var.clone()));
+        }
+        Ok(WeightAverage {
+            pairs,
+            decay,
+            updates: 0,
+        })
+    }
+
+    /// Moves the average towards the trained weights.
+    fn update(&mut self) -> candle_core::Result<()> {
+        self.updates += 1;
+        let t = self.updates as f64;
+        let decay = self.decay.min((1.0 + t) / (10.0 + t));
+        for (avg, w) in &self.pairs {
+            let next = ((avg.as_tensor() * decay)? + (w.as_tensor() * (1.0 - decay))?)?;
+            avg.set(&next)?;
+        }
+        Ok(())
+    }
 }
 
 /// The distribution of the generator's noise input.
@@ -233,6 +280,13 @@ pub fn run(args: Args) -> BoxResult<()> {
     if args.d_steps == 0 || !(args.instance_noise >= 0.0 && args.instance_noise.is_finite()) {
         return Err("--d-steps must be at least 1 and --instance-noise finite and >= 0".into());
     }
+    if !(0.0..1.0).contains(&args.ema) {
+        return Err(format!(
+            "--ema {} must be in [0, 1) (0 turns the average off)",
+            args.ema
+        )
+        .into());
+    }
     let run_dir = args.common.logdir.join("gan_mnist");
     let writer = args.common.writer("gan_mnist")?;
     let digits = args.common.mnist()?;
@@ -262,6 +316,12 @@ pub fn run(args: Args) -> BoxResult<()> {
     let d = discriminator(VarBuilder::from_varmap(&d_vars, DType::F32, &dev))?;
     g.node().set_name("generator");
     g.assign_names();
+    // The averaged generator draws every sample the run shows or saves (`--ema`).
+    let ema_vars = VarMap::new();
+    let g_ema = generator(VarBuilder::from_varmap(&ema_vars, DType::F32, &dev))?;
+    let mut average = WeightAverage::new(&ema_vars, &g_vars, args.ema)?;
+    let shown = if args.ema > 0.0 { &g_ema } else { &g };
+    let shown_vars = if args.ema > 0.0 { &ema_vars } else { &g_vars };
     d.node().set_name("discriminator");
     d.assign_names();
     let adam = ParamsAdamW {
@@ -308,13 +368,14 @@ pub fn run(args: Args) -> BoxResult<()> {
     )?;
     let bar = common::progress(args.steps as u64);
     let mut census_rng = StdRng::seed_from_u64(args.seed ^ 0xc0ffee);
-    let census = |rng: &mut StdRng| -> BoxResult<Census> {
+    let census_of = |net: &Sequential, rng: &mut StdRng| -> BoxResult<Census> {
         let z = noise(args.noise, rng, args.census_samples, &dev)?;
-        scorer.census(&g.call(&z)?)
+        scorer.census(&net.call(&z)?)
     };
+    let census = |rng: &mut StdRng| census_of(shown, rng);
     let start = Instant::now();
     let log_images = |step: usize| -> BoxResult<()> {
-        writer.add_image("samples", &sample_grid(&g.call(&fixed_z)?)?, step)?;
+        writer.add_image("samples", &sample_grid(&shown.call(&fixed_z)?)?, step)?;
         for (name, t) in g.named_parameters() {
             writer.add_histogram(&format!("generator/{name}"), &t, step)?;
         }
@@ -407,6 +468,9 @@ pub fn run(args: Args) -> BoxResult<()> {
         let g_loss = softplus(&g_logit.neg()?)?.mean_all()?;
         opt_g.backward_step(&g_loss)?;
         want_norms.store(false, Ordering::Relaxed);
+        if args.ema > 0.0 {
+            average.update()?;
+        }
 
         if log_now {
             let dl = d_loss.to_scalar::<f32>()?;
@@ -458,10 +522,10 @@ pub fn run(args: Args) -> BoxResult<()> {
     if let Some(parent) = save_path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    g_vars.save(&save_path)?;
+    shown_vars.save(&save_path)?;
     let grid_png = run_dir.join("samples.png");
     save_image(
-        &sample_grid(&g.call(&fixed_z)?)?,
+        &sample_grid(&shown.call(&fixed_z)?)?,
         &grid_png,
         &GridOptions::default(),
     )?;
@@ -474,6 +538,17 @@ pub fn run(args: Args) -> BoxResult<()> {
         last.score,
         last.shares()
     );
+    if args.ema > 0.0 {
+        // The trained generator itself, on the same noise, to show what the average adds.
+        let raw = census_of(&g, &mut StdRng::seed_from_u64(args.seed ^ 0xf1a1))?;
+        println!(
+            "the trained (not averaged) generator: {} of 10 classes covered, largest class {:.1}%, mean confidence {:.3} ({})",
+            raw.covered(),
+            100.0 * raw.largest_share(),
+            raw.mean_confidence,
+            raw.shares()
+        );
+    }
     println!(
         "{} steps in {:.1}s; generator saved to {}, samples in {}",
         args.steps,
