@@ -131,4 +131,9 @@ fn dqn_counts_returns_and_lengths_in_actions() {
         assert_eq!((r.0, r.1), (l.0, -l.1), "return {r:?}, length {l:?}");
         assert_eq!(l.1, 10.0);
     }
+    // No evaluation reached the flag, so the kept agent is the last weights; both files exist.
+    let run = dir.path().join("dqn_mountaincar");
+    let (kept, last) = (run.join("q.safetensors"), run.join("q_last.safetensors"));
+    assert!(kept.exists() && last.exists(), "{kept:?} and {last:?}");
+    assert_eq!(std::fs::read(&kept).unwrap(), std::fs::read(&last).unwrap());
 }

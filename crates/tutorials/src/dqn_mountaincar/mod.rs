@@ -33,11 +33,16 @@
 //!   break in training, the net never pays for them and never learns to avoid them. At 1 %
 //!   training sees (nearly) the greedy policy's own trajectories.
 //!
-//! Every `--eval-every 10` episodes `--eval-episodes 3` evaluation episodes are played with
+//! Every `--eval-every 10` episodes `--eval-episodes 5` evaluation episodes are played with
 //! epsilon `--eval-epsilon 0` (fully greedy) from random starts and logged as
 //! `eval/reached_flag` (the share that reached it), `eval/length`, `eval/return` and
-//! `eval/max_position` (means); after training, 10 greedy episodes are played and the count
-//! that reached the flag is printed.
+//! `eval/max_position` (means). DQN's greedy policy is not stable from one evaluation to the
+//! next (one run reached the flag in 3 of 3 at episodes 100 and 110 and in 0 of 3 at 120), so
+//! the run keeps the snapshot of its best greedy evaluation (`--keep best`, the default; the
+//! DQN papers likewise evaluate their best snapshot) in `q.safetensors`, and the last weights
+//! in `q_last.safetensors`. After training both are played for 10 greedy episodes from random
+//! starts of their own seed (not the ones that chose the snapshot) and the counts that
+//! reached the flag are printed.
 //!
 //! Run: `cargo run --release --example dqn_mountaincar` (about 45 minutes on two free cores).
 //! The run before these changes (plain DQN, 1-step targets, epsilon to 0.05 drawn twice per
@@ -135,7 +140,7 @@ pub struct Args {
     #[arg(long, default_value_t = 10)]
     eval_every: usize,
     /// Evaluation episodes each time, from random starts.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 5)]
     eval_episodes: usize,
     /// Probability of a random action in evaluation episodes (0 = fully greedy).
     #[arg(long, default_value_t = 0.0)]
@@ -156,6 +161,52 @@ pub struct Args {
     /// RNG seed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Which weights the run keeps as its agent (saved to --save and evaluated at the end):
+    /// `best`, the snapshot with the best greedy evaluation during training, or `last`.
+    #[arg(long, value_enum, default_value_t = Keep::Best)]
+    keep: Keep,
+}
+
+/// Which weights a training run keeps as its agent.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// The snapshot whose greedy evaluation during training reached the flag most often (the
+    /// shortest mean episode breaking ties): DQN's greedy policy changes from one evaluation to
+    /// the next, so the last weights are not the best ones it had (the DQN papers evaluate
+    /// their best snapshot likewise).
+    Best,
+    /// The weights after the last train step.
+    Last,
+}
+
+/// The weights of the best evaluation so far, with what made them best.
+struct Snapshot {
+    episode: usize,
+    flags: usize,
+    mean_len: f64,
+    weights: Vec<(String, Tensor)>,
+}
+
+impl Snapshot {
+    /// A copy of the online net's weights (the optimiser keeps changing them in place).
+    fn take(vm: &VarMap, episode: usize, flags: usize, mean_len: f64) -> BoxResult<Self> {
+        let data = vm.data().lock().map_err(|e| e.to_string())?;
+        let weights = data
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), v.as_tensor().copy()?)))
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        Ok(Snapshot {
+            episode,
+            flags,
+            mean_len,
+            weights,
+        })
+    }
+
+    /// More flags, or as many in fewer actions.
+    fn beats(&self, flags: usize, mean_len: f64) -> bool {
+        flags > self.flags || (flags == self.flags && mean_len < self.mean_len)
+    }
 }
 
 /// Huber loss (smooth L1 with delta 1), mean over the batch.
@@ -347,6 +398,7 @@ pub fn run(args: Args) -> BoxResult<()> {
         (0usize, 0.0f64, 0usize, env.position());
     let mut train_steps = 0usize;
     let mut first_success: Option<(usize, usize)> = None;
+    let mut best: Option<Snapshot> = None;
     let bar = crate::common::progress(args.steps as u64);
     let mut nstep = NStep::new(args.n_step, args.gamma);
     let start = Instant::now();
@@ -460,6 +512,9 @@ pub fn run(args: Args) -> BoxResult<()> {
                 writer.add_scalar("eval/return", ret, episode)?;
                 writer.add_scalar("eval/length", len, episode)?;
                 writer.add_scalar("eval/max_position", mean(|e| e.max_x), episode)?;
+                if flags > 0 && best.as_ref().is_none_or(|b| b.beats(flags, len)) {
+                    best = Some(Snapshot::take(&online_vm, episode, flags, len)?);
+                }
                 bar.suspend(|| {
                     println!(
                         "episode {episode}: evaluation (epsilon {}): flag in {flags} of {}, mean {len:.0} actions (return {ret:.0})",
@@ -525,17 +580,50 @@ pub fn run(args: Args) -> BoxResult<()> {
     if let Some(parent) = save_path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    online_vm.save(&save_path)?;
+    let last_path = save_path.with_file_name(format!(
+        "{}_last.safetensors",
+        save_path
+            .file_stem()
+            .map_or("q".into(), |s| s.to_string_lossy())
+    ));
+    online_vm.save(&last_path)?;
     println!(
-        "{} actions, {episode} episodes, {train_steps} train steps in {:.1}s; first flag: {}; weights in {}",
+        "{} actions, {episode} episodes, {train_steps} train steps in {:.1}s; first flag: {}",
         args.steps,
         start.elapsed().as_secs_f64(),
-        first_success.map_or("never".to_string(), |(e, s)| format!("episode {e} (action {s})")),
-        save_path.display()
+        first_success.map_or("never".to_string(), |(e, s)| format!(
+            "episode {e} (action {s})"
+        )),
     );
-    // An evaluation episode can take --max-episode-steps actions: skip it for smoke runs.
-    if args.steps >= args.learn_start {
+    // An evaluation episode can take --max-episode-steps actions: skip them for smoke runs.
+    let evaluate = args.steps >= args.learn_start;
+    if evaluate {
+        println!("the last weights ({}):", last_path.display());
         final_evaluation(&q, &args, &dev)?;
+    }
+    match (args.keep, best) {
+        (Keep::Best, Some(b)) => {
+            online_vm.set(b.weights.iter().map(|(k, v)| (k, v.clone())))?;
+            online_vm.save(&save_path)?;
+            println!(
+                "kept the snapshot of episode {} (greedy evaluation: flag in {} of {}, mean {:.0} actions) in {}",
+                b.episode,
+                b.flags,
+                args.eval_episodes,
+                b.mean_len,
+                save_path.display()
+            );
+            if evaluate {
+                final_evaluation(&q, &args, &dev)?;
+            }
+        }
+        (keep, _) => {
+            online_vm.save(&save_path)?;
+            if keep == Keep::Best {
+                println!("no greedy evaluation reached the flag: kept the last weights");
+            }
+            println!("weights in {}", save_path.display());
+        }
     }
     Ok(())
 }
@@ -565,4 +653,23 @@ fn final_evaluation(q: &Sequential, args: &Args, dev: &Device) -> BoxResult<()> 
         args.eval_epsilon
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snapshot_is_beaten_by_more_flags_or_as_many_in_fewer_actions() {
+        let b = Snapshot {
+            episode: 100,
+            flags: 4,
+            mean_len: 90.0,
+            weights: Vec::new(),
+        };
+        assert!(b.beats(5, 400.0));
+        assert!(b.beats(4, 60.0));
+        assert!(!b.beats(4, 90.0), "a tie keeps the earlier snapshot");
+        assert!(!b.beats(3, 30.0));
+    }
 }
