@@ -141,6 +141,32 @@ pub struct Args {
     /// that is smaller, so that short runs average their few steps). 0 turns it off.
     #[arg(long, default_value_t = 0.999)]
     ema: f64,
+    /// Instance noise at the last step: the standard deviation goes linearly from
+    /// --instance-noise to this.
+    #[arg(long, default_value_t = 0.0)]
+    instance_noise_end: f64,
+    /// Which generator the run keeps (saves, draws `samples.png` from and reports):
+    /// `best`, the one whose census during training covered the most classes with the
+    /// smallest largest class, or `last`.
+    #[arg(long, value_enum, default_value_t = Keep::Best)]
+    keep: Keep,
+}
+
+/// Which generator a run keeps.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// The generator of the best census during training (GAN papers likewise report their
+    /// best checkpoint by FID): the classes a GAN covers drift from one census to the next.
+    Best,
+    /// The generator after the last step.
+    Last,
+}
+
+/// A census ranking: more classes covered, then a smaller largest class.
+fn census_beats(c: &Census, best: Option<&(usize, usize, f64, Vec<Tensor>)>) -> bool {
+    best.is_none_or(|&(_, covered, largest, _)| {
+        c.covered() > covered || (c.covered() == covered && f64::from(c.largest_share()) < largest)
+    })
 }
 
 /// The exponential moving average of a net's weights: pairs of (averaged, trained) variables.
@@ -400,10 +426,19 @@ pub fn run(args: Args) -> BoxResult<()> {
         None
     };
     let mut history: Vec<Tensor> = Vec::new();
+    // The census-best weights of the shown generator: (step, classes, largest share, weights).
+    let mut best: Option<(usize, usize, f64, Vec<Tensor>)> = None;
+    let shown_params: Vec<candle_core::Var> = {
+        let data = shown_vars.data().lock().map_err(|e| e.to_string())?;
+        let mut v: Vec<_> = data.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.into_iter().map(|(_, v)| v).collect()
+    };
     for step in 0..args.steps {
         let log_now = step.is_multiple_of(args.log_every) || step + 1 == args.steps;
         // Instance noise decays linearly to 0 at the last step.
-        let sigma = args.instance_noise * (1.0 - step as f64 / args.steps as f64);
+        let sigma = args.instance_noise
+            + (args.instance_noise_end - args.instance_noise) * (step as f64 / args.steps as f64);
         let blur = |x: &Tensor, rng: &mut StdRng| -> candle_core::Result<Tensor> {
             match &pool {
                 Some(pool) if sigma > 0.0 => {
@@ -490,6 +525,13 @@ pub fn run(args: Args) -> BoxResult<()> {
                 writer.add_scalar(&format!("grad_norm/{name}"), norm, step)?;
             }
             let c = census(&mut census_rng)?;
+            if args.keep == Keep::Best && census_beats(&c, best.as_ref()) {
+                let weights = shown_params
+                    .iter()
+                    .map(|v| v.as_tensor().copy())
+                    .collect::<candle_core::Result<Vec<_>>>()?;
+                best = Some((step, c.covered(), f64::from(c.largest_share()), weights));
+            }
             writer.add_scalar("census/classes_covered", c.covered() as f32, step)?;
             writer.add_scalar("census/largest_class_share", c.largest_share(), step)?;
             writer.add_scalar("census/mean_confidence", c.mean_confidence, step)?;
@@ -518,6 +560,41 @@ pub fn run(args: Args) -> BoxResult<()> {
     )?;
     writer.add_scalar("census/mean_confidence", last.mean_confidence, args.steps)?;
     writer.add_scalar("census/score", last.score, args.steps)?;
+    println!(
+        "final census of {} samples, the last generator: {} of 10 classes covered, largest class {:.1}%, mean confidence {:.3}, score {:.2} ({})",
+        last.total(),
+        last.covered(),
+        100.0 * last.largest_share(),
+        last.mean_confidence,
+        last.score,
+        last.shares()
+    );
+    if let Some((step, covered, largest, weights)) = best {
+        for (var, w) in shown_params.iter().zip(&weights) {
+            var.set(w)?;
+        }
+        // Again on the final census's own noise, not the samples that chose it.
+        let kept = census(&mut StdRng::seed_from_u64(args.seed ^ 0xf1a1))?;
+        writer.add_scalar(
+            "census/kept_classes_covered",
+            kept.covered() as f32,
+            args.steps,
+        )?;
+        writer.add_scalar(
+            "census/kept_largest_class_share",
+            kept.largest_share(),
+            args.steps,
+        )?;
+        println!(
+            "kept the generator of step {step} (census then: {covered} classes, largest {:.1}%); final census of it: {} of 10 classes covered, largest class {:.1}%, mean confidence {:.3}, score {:.2} ({})",
+            100.0 * largest,
+            kept.covered(),
+            100.0 * kept.largest_share(),
+            kept.mean_confidence,
+            kept.score,
+            kept.shares()
+        );
+    }
     writer.close()?;
     if let Some(parent) = save_path.parent() {
         std::fs::create_dir_all(parent)?;
@@ -529,15 +606,6 @@ pub fn run(args: Args) -> BoxResult<()> {
         &grid_png,
         &GridOptions::default(),
     )?;
-    println!(
-        "final census of {} samples: {} of 10 classes covered, largest class {:.1}%, mean confidence {:.3}, score {:.2} ({})",
-        last.total(),
-        last.covered(),
-        100.0 * last.largest_share(),
-        last.mean_confidence,
-        last.score,
-        last.shares()
-    );
     if args.ema > 0.0 {
         // The trained generator itself, on the same noise, to show what the average adds.
         let raw = census_of(&g, &mut StdRng::seed_from_u64(args.seed ^ 0xf1a1))?;

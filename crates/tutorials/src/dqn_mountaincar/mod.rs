@@ -44,7 +44,9 @@
 //! starts of their own seed (not the ones that chose the snapshot) and the counts that
 //! reached the flag are printed.
 //!
-//! Run: `cargo run --release --example dqn_mountaincar` (about 45 minutes on two free cores).
+//! Run: `cargo run --release --example dqn_mountaincar`. Measured on the project's 2-core
+//! machine (seed 0, 50,000 actions, 518 episodes): 34 minutes, and fully greedy the flag in 10
+//! of 10 final episodes with the last weights (mean 27 actions) and with the kept snapshot.
 //! The run before these changes (plain DQN, 1-step targets, epsilon to 0.05 drawn twice per
 //! action; seed 0, 50,000 actions, 212 episodes) reached the flag in every training episode
 //! but one after the first 25, and in 4 of 5 evaluation episodes at epsilon 0.05, but fully
