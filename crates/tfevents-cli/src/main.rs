@@ -22,15 +22,8 @@ enum Command {
     Ls {
         /// The log directory.
         logdir: PathBuf,
-        /// Keep reading what the runs' writers append, and list again when anything changed.
-        #[arg(long)]
-        follow: bool,
-        /// Seconds between two reads with --follow.
-        #[arg(long, default_value_t = 2.0, requires = "follow")]
-        interval: f64,
-        /// With --follow: stop after this many reads (default: until interrupted).
-        #[arg(long, requires = "follow")]
-        polls: Option<u64>,
+        #[command(flatten)]
+        follow: FollowArgs,
     },
     /// Export every run's data. A damaged file contributes its records before the damage,
     /// with a warning on standard error.
@@ -43,16 +36,8 @@ enum Command {
         /// Write here instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
-        /// Keep reading what the runs' writers append and print the new scalar rows (CSV
-        /// only: a JSON document cannot grow).
-        #[arg(long)]
-        follow: bool,
-        /// Seconds between two reads with --follow.
-        #[arg(long, default_value_t = 2.0, requires = "follow")]
-        interval: f64,
-        /// With --follow: stop after this many reads (default: until interrupted).
-        #[arg(long, requires = "follow")]
-        polls: Option<u64>,
+        #[command(flatten)]
+        follow: FollowArgs,
     },
     /// Verify every record of every event file; exit status 1 on corruption.
     Check {
@@ -70,30 +55,34 @@ enum Format {
     Csv,
 }
 
-fn follow_options(
+/// `--follow` and its options, shared by `ls` and `export`.
+#[derive(clap::Args)]
+struct FollowArgs {
+    /// Keep reading what the runs' writers append: `ls` lists again when anything changed,
+    /// `export` prints the new scalar rows (CSV only: a JSON document cannot grow).
+    #[arg(long)]
     follow: bool,
+    /// Seconds between two reads with --follow.
+    #[arg(long, default_value_t = 2.0, requires = "follow")]
     interval: f64,
+    /// With --follow: stop after this many reads (default: until interrupted).
+    #[arg(long, requires = "follow")]
     polls: Option<u64>,
-) -> Result<Option<cli::ls::Follow>, Box<dyn std::error::Error>> {
-    if !follow {
-        return Ok(None);
+}
+
+impl FollowArgs {
+    fn options(&self) -> Result<Option<cli::follow::Follow>, Box<dyn std::error::Error>> {
+        if !self.follow {
+            return Ok(None);
+        }
+        Ok(Some(cli::follow::Follow::new(self.interval, self.polls)?))
     }
-    let interval = std::time::Duration::try_from_secs_f64(interval)
-        .ok()
-        .filter(|d| *d >= std::time::Duration::from_millis(10))
-        .ok_or_else(|| format!("--interval must be at least 0.01 seconds, got {interval}"))?;
-    Ok(Some(cli::ls::Follow { interval, polls }))
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
-        Command::Ls {
-            logdir,
-            follow,
-            interval,
-            polls,
-        } => match follow_options(follow, interval, polls) {
+        Command::Ls { logdir, follow } => match follow.options() {
             Ok(follow) => cli::ls::run(&logdir, follow),
             Err(e) => Err(e),
         },
@@ -102,9 +91,7 @@ fn main() -> ExitCode {
             format,
             output,
             follow,
-            interval,
-            polls,
-        } => match follow_options(follow, interval, polls) {
+        } => match follow.options() {
             Ok(Some(_)) if matches!(format, Format::Json) => Err(
                 "--follow streams rows, which JSON cannot: use --format csv with --follow".into(),
             ),

@@ -1,15 +1,14 @@
 //! `export`: every run's data as JSON (schema in tools/EXPORT_SCHEMA.md) or scalars as CSV.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use std::collections::BTreeMap;
-
 use serde_json::{json, Map, Value};
-use tfevents::reader::{discover_runs, ImagePoint, RunData, RunReader};
+use tfevents::reader::{discover_runs, ImagePoint, RunData};
 
-use super::ls::Follow;
+use super::follow::{poll_loop, Follow, LiveRuns};
 use super::CliResult;
 
 /// JSON has no NaN or infinity: NaN becomes `null`, infinities the strings `"inf"`/`"-inf"`.
@@ -168,22 +167,14 @@ pub fn follow_csv(logdir: &Path, output: Option<&Path>, follow: &Follow) -> CliR
         None => Box::new(std::io::stdout().lock()),
     };
     writeln!(out, "{CSV_HEADER}")?;
-    let mut readers: BTreeMap<String, RunReader> = BTreeMap::new();
+    let mut runs = LiveRuns::default();
     // Rows already printed, per run and tag.
     let mut printed: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut warned = 0usize;
-    let mut poll = 0u64;
-    loop {
-        poll += 1;
-        for run in discover_runs(logdir)? {
-            let reader = readers
-                .entry(run.name.clone())
-                .or_insert_with(|| RunReader::new(run.clone()));
-            reader.update_run(&run);
-            reader.poll();
-        }
+    poll_loop(Some(follow), |_| {
+        runs.poll(logdir)?;
         let mut damaged = 0;
-        for (name, reader) in &readers {
+        for (name, reader) in runs.readers() {
             let data = reader.data();
             for d in &data.damaged {
                 damaged += 1;
@@ -205,11 +196,8 @@ pub fn follow_csv(logdir: &Path, output: Option<&Path>, follow: &Follow) -> CliR
         }
         warned = warned.max(damaged);
         out.flush()?;
-        if follow.polls.is_some_and(|n| poll >= n) {
-            break;
-        }
-        std::thread::sleep(follow.interval);
-    }
+        Ok(())
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

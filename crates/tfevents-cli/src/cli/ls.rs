@@ -1,13 +1,12 @@
 //! `ls`: one line per run and tag; `--follow` re-lists as a live run grows.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use tfevents::reader::{discover_runs, Run, RunData, RunReader};
+use tfevents::reader::{Run, RunData};
 
+use super::follow::{poll_loop, Follow, LiveRuns};
 use super::CliResult;
 
 /// `steps 100 to 200`, `step 7`, or `-` for an empty series.
@@ -17,14 +16,6 @@ fn range<I: Iterator<Item = i64> + Clone>(steps: I) -> String {
         (Some(lo), Some(hi)) => format!("steps {lo} to {hi}"),
         _ => "-".into(),
     }
-}
-
-/// How `ls --follow` polls.
-pub struct Follow {
-    /// Time between two polls.
-    pub interval: Duration,
-    /// Stop after this many polls; `None`: until interrupted.
-    pub polls: Option<u64>,
 }
 
 /// Prints runs with their tags, kinds, counts and step ranges; with `follow`, reads what was
@@ -47,38 +38,24 @@ pub fn run(logdir: &Path, follow: Option<Follow>) -> CliResult {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let mut readers: BTreeMap<String, RunReader> = BTreeMap::new();
+    let mut runs = LiveRuns::default();
     let mut out = std::io::stdout().lock();
-    let mut poll = 0u64;
-    loop {
-        poll += 1;
-        let mut changed = poll == 1;
-        for run in discover_runs(logdir)? {
-            let reader = readers.entry(run.name.clone()).or_insert_with(|| {
-                changed = true;
-                RunReader::new(run.clone())
-            });
-            reader.update_run(&run);
-            changed |= reader.poll() > 0;
-        }
+    poll_loop(follow.as_ref(), |poll| {
+        let changed = runs.poll(logdir)? || poll == 1;
         if changed {
             if poll > 1 {
                 writeln!(out)?;
             }
-            if readers.is_empty() {
+            if runs.is_empty() {
                 writeln!(out, "no event files under {}", logdir.display())?;
             }
-            for reader in readers.values() {
+            for (_, reader) in runs.readers() {
                 print_run(&mut out, reader.run(), reader.data())?;
             }
             out.flush()?;
         }
-        let Some(follow) = &follow else { break };
-        if follow.polls.is_some_and(|n| poll >= n) {
-            break;
-        }
-        std::thread::sleep(follow.interval);
-    }
+        Ok(())
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

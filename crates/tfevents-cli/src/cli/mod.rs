@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod export;
+pub mod follow;
 pub mod ls;
 
 /// What a subcommand returns.

@@ -26,12 +26,28 @@ const MINIMUM_COUNT: f64 = 1e-7;
 
 /// A prediction in `[0, 1]`, `f32` or `f64`: the bucket index is computed in its own
 /// precision, as numpy multiplies a float32 array by an integer in float32.
-pub trait Prediction: Copy {
+pub trait Prediction: Copy + Sync {
     /// `floor(self * (num_thresholds - 1))`, or `None` when `self` is not in `[0, 1]`.
     fn bucket(self, num_thresholds: usize) -> Option<usize>;
+
+    /// Whether `self` is in `[0, 1]` (NaN is not), without a branch, so that checking a
+    /// whole slice runs at vector speed.
+    #[inline]
+    fn is_probability(self) -> bool {
+        self.bucket(2).is_some()
+    }
+
+    /// The bucket of a prediction already checked with [`Prediction::is_probability`]:
+    /// meaningless for others, but at most `num_thresholds - 1` whatever `self` is.
+    /// `num_thresholds` is at most 2^31 here.
+    #[inline]
+    fn bucket_unchecked(self, num_thresholds: usize) -> u32 {
+        self.bucket(num_thresholds).unwrap_or(0) as u32
+    }
 }
 
 impl Prediction for f32 {
+    #[inline]
     fn bucket(self, num_thresholds: usize) -> Option<usize> {
         if !(0.0..=1.0).contains(&self) {
             return None;
@@ -39,9 +55,40 @@ impl Prediction for f32 {
         // Non-negative here, so truncating is numpy's floor (and needs no libm call).
         Some((self * (num_thresholds - 1) as f32) as usize)
     }
+
+    #[inline]
+    fn is_probability(self) -> bool {
+        (0.0..=1.0).contains(&self)
+    }
+
+    #[inline]
+    fn bucket_unchecked(self, num_thresholds: usize) -> u32 {
+        let top = num_thresholds - 1;
+        // Clamped first, so that whatever `self` is (NaN gives 0) the bucket is in range;
+        // by selects, which vectorise, where `clamp` keeps NaN and checks its bounds.
+        let scaled = self * top as f32;
+        let scaled = if scaled >= 0.0 { scaled } else { 0.0 };
+        let scaled = if scaled <= top as f32 {
+            scaled
+        } else {
+            top as f32
+        };
+        if top < 1 << 22 {
+            // Float to integer conversion does not vectorise on x86; this does. Adding 2^23
+            // leaves `scaled` rounded to nearest in the low mantissa bits; one less when that
+            // rounded up is the floor. Exact for `scaled` in [0, 2^22].
+            const SHIFT: f32 = 8_388_608.0;
+            let shifted = scaled + SHIFT;
+            let nearest = shifted.to_bits() & 0x7f_ffff;
+            nearest - u32::from(shifted - SHIFT > scaled)
+        } else {
+            scaled as u32
+        }
+    }
 }
 
 impl Prediction for f64 {
+    #[inline]
     fn bucket(self, num_thresholds: usize) -> Option<usize> {
         if !(0.0..=1.0).contains(&self) {
             return None;
@@ -49,26 +96,86 @@ impl Prediction for f64 {
         // Non-negative here, so truncating is numpy's floor (and needs no libm call).
         Some((self * (num_thresholds - 1) as f64) as usize)
     }
+
+    #[inline]
+    fn is_probability(self) -> bool {
+        (0.0..=1.0).contains(&self)
+    }
+
+    #[inline]
+    fn bucket_unchecked(self, num_thresholds: usize) -> u32 {
+        let top = num_thresholds - 1;
+        // As for `f32`, with 2^52.
+        let scaled = self * top as f64;
+        let scaled = if scaled >= 0.0 { scaled } else { 0.0 };
+        let scaled = if scaled <= top as f64 {
+            scaled
+        } else {
+            top as f64
+        };
+        const SHIFT: f64 = 4_503_599_627_370_496.0;
+        let shifted = scaled + SHIFT;
+        let nearest = shifted.to_bits() & 0xf_ffff_ffff_ffff;
+        (nearest - u64::from(shifted - SHIFT > scaled)) as u32
+    }
 }
 
 /// A ground-truth label: `bool`, or a number that is 0 or 1.
-pub trait Label: Copy {
+pub trait Label: Copy + Sync {
     /// `1.0` for positive, `0.0` for negative, `None` for anything else.
     fn as_label(self) -> Option<f64>;
+
+    /// Whether the label is 0 or 1, without a branch (see [`Prediction::is_probability`]).
+    #[inline]
+    fn is_binary(self) -> bool {
+        self.as_label().is_some()
+    }
+
+    /// 1 for a positive label, 0 for any other.
+    #[inline]
+    fn bit_unchecked(self) -> u32 {
+        u32::from(self.as_label() == Some(1.0))
+    }
 }
 
 impl Label for bool {
+    #[inline]
     fn as_label(self) -> Option<f64> {
         Some(if self { 1.0 } else { 0.0 })
+    }
+
+    #[inline]
+    fn is_binary(self) -> bool {
+        true
+    }
+
+    #[inline]
+    fn bit_unchecked(self) -> u32 {
+        u32::from(self)
     }
 }
 
 macro_rules! numeric_label {
     ($($t:ty),*) => {$(
         impl Label for $t {
+            #[inline]
             fn as_label(self) -> Option<f64> {
                 let v = self as f64;
                 (v == 0.0 || v == 1.0).then_some(v)
+            }
+
+
+
+            #[inline]
+            fn is_binary(self) -> bool {
+                (self == 0 as $t) | (self == 1 as $t)
+            }
+
+
+
+            #[inline]
+            fn bit_unchecked(self) -> u32 {
+                u32::from(self == 1 as $t)
             }
         }
     )*};
@@ -99,8 +206,11 @@ fn check_num_thresholds(num_thresholds: usize) -> Result<()> {
             format!("is {num_thresholds}; a curve needs at least 2 thresholds (PyTorch's default is 127)"),
         ));
     }
-    if num_thresholds > u32::MAX as usize {
-        return Err(Error::invalid("num_thresholds", "does not fit in 32 bits"));
+    if num_thresholds > 1 << 31 {
+        return Err(Error::invalid(
+            "num_thresholds",
+            format!("is {num_thresholds}; at most 2^31 thresholds are supported"),
+        ));
     }
     Ok(())
 }
@@ -138,48 +248,26 @@ pub fn compute_curve<L: Label, P: Prediction>(
             ));
         }
     }
-    if weights.is_none() {
+    let Some(weights) = weights else {
         return count_unweighted(labels, predictions, num_thresholds);
-    }
+    };
+    use rayon::prelude::*;
+    // numpy sums each block of 65,536 weights on its own and then adds the blocks in order:
+    // the blocks are summed on several threads and added in the same order, so the sums are
+    // numpy's to the bit.
+    let per_block = predictions
+        .par_chunks(NUMPY_BLOCK)
+        .zip(labels.par_chunks(NUMPY_BLOCK))
+        .zip(weights.par_chunks(NUMPY_BLOCK))
+        .enumerate()
+        .map(|(block, ((p, l), w))| {
+            sum_weighted_block(l, p, w, num_thresholds, block * NUMPY_BLOCK)
+        })
+        .collect::<Vec<_>>();
     let mut tp_buckets = vec![0f64; num_thresholds];
     let mut fp_buckets = vec![0f64; num_thresholds];
-    let mut block_tp = vec![0f64; num_thresholds];
-    let mut block_fp = vec![0f64; num_thresholds];
-    for start in (0..predictions.len()).step_by(NUMPY_BLOCK) {
-        let end = (start + NUMPY_BLOCK).min(predictions.len());
-        block_tp.iter_mut().for_each(|v| *v = 0.0);
-        block_fp.iter_mut().for_each(|v| *v = 0.0);
-        for i in start..end {
-            let Some(label) = labels[i].as_label() else {
-                return Err(Error::invalid(
-                    "labels",
-                    format!(
-                        "entry {i} is not 0 or 1 (false or true); PR curves need binary labels"
-                    ),
-                ));
-            };
-            let Some(bucket) = predictions[i].bucket(num_thresholds) else {
-                return Err(Error::invalid(
-                    "predictions",
-                    format!("entry {i} is outside [0, 1] or NaN; pass probabilities (apply a sigmoid or softmax first)"),
-                ));
-            };
-            let weight = match weights {
-                Some(w) => {
-                    let w = w[i];
-                    if !(w.is_finite() && w >= 0.0) {
-                        return Err(Error::invalid(
-                            "weights",
-                            format!("entry {i} is {w}; weights must be finite and >= 0"),
-                        ));
-                    }
-                    w
-                }
-                None => 1.0,
-            };
-            block_tp[bucket] += label * weight;
-            block_fp[bucket] += (1.0 - label) * weight;
-        }
+    for block in per_block {
+        let (block_tp, block_fp) = block?;
         for (total, block) in tp_buckets.iter_mut().zip(&block_tp) {
             *total += block;
         }
@@ -188,6 +276,40 @@ pub fn compute_curve<L: Label, P: Prediction>(
         }
     }
     Ok(curve_from_buckets(&tp_buckets, &fp_buckets))
+}
+
+/// One numpy block of the weighted sums: `(true positives, false positives)` per bucket.
+fn sum_weighted_block<L: Label, P: Prediction>(
+    labels: &[L],
+    predictions: &[P],
+    weights: &[f64],
+    num_thresholds: usize,
+    offset: usize,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let mut tp = vec![0f64; num_thresholds];
+    let mut fp = vec![0f64; num_thresholds];
+    for (i, ((label, prediction), &weight)) in
+        labels.iter().zip(predictions).zip(weights).enumerate()
+    {
+        let label = label.as_label().ok_or_else(|| bad_label(offset + i))?;
+        let bucket = prediction
+            .bucket(num_thresholds)
+            .ok_or_else(|| bad_prediction(offset + i))?;
+        if !(weight.is_finite() && weight >= 0.0) {
+            return Err(Error::invalid(
+                "weights",
+                format!(
+                    "entry {} is {weight}; weights must be finite and >= 0",
+                    offset + i
+                ),
+            ));
+        }
+        if let (Some(t), Some(f)) = (tp.get_mut(bucket), fp.get_mut(bucket)) {
+            *t += label * weight;
+            *f += (1.0 - label) * weight;
+        }
+    }
+    Ok((tp, fp))
 }
 
 fn bad_label(i: usize) -> Error {
@@ -204,30 +326,89 @@ fn bad_prediction(i: usize) -> Error {
     )
 }
 
+/// Predictions counted per task: large enough that a task outweighs handing it to a thread.
+const TASK_LEN: usize = 1 << 16;
+
 /// Without weights every weight is 1, so numpy's `f64` sums are exact integers (below 2^53):
-/// counting in integers gives the same numbers, faster.
+/// counting in integers gives the same numbers in any order, so the blocks are counted on
+/// several threads.
 fn count_unweighted<L: Label, P: Prediction>(
     labels: &[L],
     predictions: &[P],
     num_thresholds: usize,
 ) -> Result<PrCurveData> {
-    let mut positives = vec![0u64; num_thresholds];
-    let mut totals = vec![0u64; num_thresholds];
-    for (i, (label, prediction)) in labels.iter().zip(predictions).enumerate() {
-        let label = label.as_label().ok_or_else(|| bad_label(i))?;
-        let bucket = prediction
-            .bucket(num_thresholds)
-            .ok_or_else(|| bad_prediction(i))?;
-        positives[bucket] += label as u64;
-        totals[bucket] += 1;
+    use rayon::prelude::*;
+    let per_task = labels
+        .par_chunks(TASK_LEN)
+        .zip(predictions.par_chunks(TASK_LEN))
+        .enumerate()
+        .map(|(task, (l, p))| count_block(l, p, num_thresholds, task * TASK_LEN))
+        .collect::<Vec<_>>();
+    // counts[2 * bucket + bit]: negatives then positives of each bucket.
+    let mut counts = vec![0u64; 2 * num_thresholds];
+    // In input order, so that the error names the first bad entry.
+    for block in per_task {
+        for (total, c) in counts.iter_mut().zip(block?) {
+            *total += u64::from(c);
+        }
     }
-    let tp: Vec<f64> = positives.iter().map(|&c| c as f64).collect();
-    let fp: Vec<f64> = positives
-        .iter()
-        .zip(&totals)
-        .map(|(&p, &t)| (t - p) as f64)
-        .collect();
+    let tp: Vec<f64> = counts.chunks_exact(2).map(|c| c[1] as f64).collect();
+    let fp: Vec<f64> = counts.chunks_exact(2).map(|c| c[0] as f64).collect();
     Ok(curve_from_buckets(&tp, &fp))
+}
+
+/// Counts one block (at most `u32::MAX` long) as `[negatives, positives]` per bucket. Three
+/// passes without a branch, so that the first two run at vector speed: one checks every entry
+/// (and only if one is bad does a fourth look for the first, `offset` being the block's place
+/// in the whole input), one computes each entry's slot in the table, one counts the slots into
+/// four tables in turn, so that neighbours in the same bucket do not wait on each other's
+/// increment.
+fn count_block<L: Label, P: Prediction>(
+    labels: &[L],
+    predictions: &[P],
+    num_thresholds: usize,
+    offset: usize,
+) -> Result<Vec<u32>> {
+    let valid = predictions
+        .iter()
+        .fold(true, |valid, p| valid & p.is_probability())
+        & labels.iter().fold(true, |valid, l| valid & l.is_binary());
+    if !valid {
+        for (i, (label, prediction)) in labels.iter().zip(predictions).enumerate() {
+            if label.as_label().is_none() {
+                return Err(bad_label(offset + i));
+            }
+            if prediction.bucket(num_thresholds).is_none() {
+                return Err(bad_prediction(offset + i));
+            }
+        }
+    }
+    let len = 2 * num_thresholds;
+    // `min` holds a `Prediction` or `Label` implemented outside this crate to the table.
+    let top_slot = (len - 1) as u32;
+    let mut slots = vec![0u32; labels.len()];
+    for ((slot, l), p) in slots.iter_mut().zip(labels).zip(predictions) {
+        *slot = (2 * p.bucket_unchecked(num_thresholds) + l.bit_unchecked()).min(top_slot);
+    }
+    let mut tables = vec![0u32; 4 * len];
+    let (t0, rest) = tables.split_at_mut(len);
+    let (t1, rest) = rest.split_at_mut(len);
+    let (t2, t3) = rest.split_at_mut(len);
+    let mut quads = slots.chunks_exact(4);
+    for q in &mut quads {
+        t0[q[0] as usize] += 1;
+        t1[q[1] as usize] += 1;
+        t2[q[2] as usize] += 1;
+        t3[q[3] as usize] += 1;
+    }
+    for &slot in quads.remainder() {
+        t0[slot as usize] += 1;
+    }
+    for (((a, b), c), d) in t0.iter_mut().zip(&*t1).zip(&*t2).zip(&*t3) {
+        *a += b + c + d;
+    }
+    tables.truncate(len);
+    Ok(tables)
 }
 
 fn reverse_cumsum(buckets: &[f64]) -> Vec<f64> {
@@ -334,4 +515,115 @@ pub fn pr_curve_raw_summary(tag: &str, data: &PrCurveData) -> Result<Summary> {
             ..Default::default()
         }],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every float next to a bucket edge `k / 126`, both ends of `[0, 1]`, and a sweep.
+    fn edge_predictions() -> Vec<f32> {
+        let mut out = vec![0.0, 1.0, f32::MIN_POSITIVE, 1.0 - f32::EPSILON / 2.0];
+        for k in 0..=126u32 {
+            let edge = k as f32 / 126.0;
+            for bits in [
+                edge.to_bits().saturating_sub(1),
+                edge.to_bits(),
+                edge.to_bits() + 1,
+            ] {
+                let p = f32::from_bits(bits);
+                if (0.0..=1.0).contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+        out.extend((0..100_000).map(|i| i as f32 / 100_000.0));
+        out
+    }
+
+    #[test]
+    fn vector_bucket_is_the_exact_floor() {
+        for n in [2, 3, 127, 200, 1 << 20] {
+            for p in edge_predictions() {
+                assert_eq!(
+                    Some(p.bucket_unchecked(n) as usize),
+                    p.bucket(n),
+                    "f32 {p} with {n} thresholds"
+                );
+                let q = f64::from(p);
+                assert_eq!(Some(q.bucket_unchecked(n) as usize), q.bucket(n), "f64 {q}");
+            }
+        }
+    }
+
+    #[test]
+    fn bad_entries_still_give_a_bucket_in_range() {
+        for p in [f32::NAN, -1.0, 2.0, f32::INFINITY, f32::NEG_INFINITY, -0.0] {
+            assert!(p.bucket_unchecked(127) <= 126, "{p}");
+            assert!(f64::from(p).bucket_unchecked(127) <= 126, "{p}");
+        }
+    }
+
+    /// Several tasks and numpy blocks, an odd length: the threaded counts and sums equal one
+    /// pass in input order.
+    #[test]
+    fn threaded_counts_equal_one_sequential_pass() {
+        let len = 3 * TASK_LEN + 12_345;
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let predictions: Vec<f32> = (0..len).map(|_| next() as f32).collect();
+        let labels: Vec<u8> = (0..len).map(|_| u8::from(next() < 0.4)).collect();
+        let weights: Vec<f64> = (0..len).map(|_| next() * 3.0).collect();
+        let n = 127;
+        let (mut tp, mut fp) = (vec![0f64; n], vec![0f64; n]);
+        let (mut wtp, mut wfp) = (vec![0f64; n], vec![0f64; n]);
+        for start in (0..len).step_by(NUMPY_BLOCK) {
+            let (mut btp, mut bfp) = (vec![0f64; n], vec![0f64; n]);
+            for i in start..(start + NUMPY_BLOCK).min(len) {
+                let b = predictions[i].bucket(n).unwrap();
+                let l = f64::from(labels[i]);
+                tp[b] += l;
+                fp[b] += 1.0 - l;
+                btp[b] += l * weights[i];
+                bfp[b] += (1.0 - l) * weights[i];
+            }
+            for b in 0..n {
+                wtp[b] += btp[b];
+                wfp[b] += bfp[b];
+            }
+        }
+        let got = compute_curve(&labels, &predictions, n, None).unwrap();
+        let want = curve_from_buckets(&tp, &fp);
+        assert_eq!(got.true_positives, want.true_positives);
+        assert_eq!(got.false_positives, want.false_positives);
+        let got = compute_curve(&labels, &predictions, n, Some(&weights)).unwrap();
+        let want = curve_from_buckets(&wtp, &wfp);
+        assert_eq!(got.true_positives, want.true_positives);
+        assert_eq!(got.false_positives, want.false_positives);
+    }
+
+    #[test]
+    fn the_first_bad_entry_is_named_across_tasks() {
+        let len = 2 * TASK_LEN + 10;
+        let mut predictions = vec![0.5f32; len];
+        let mut labels = vec![1u8; len];
+        predictions[TASK_LEN + 3] = f32::NAN;
+        labels[2 * TASK_LEN + 1] = 2;
+        let err = compute_curve(&labels, &predictions, 127, None).unwrap_err();
+        assert!(
+            err.to_string().contains(&format!("entry {}", TASK_LEN + 3)),
+            "{err}"
+        );
+        let weights = vec![1.0; len];
+        let err = compute_curve(&labels, &predictions, 127, Some(&weights)).unwrap_err();
+        assert!(
+            err.to_string().contains(&format!("entry {}", TASK_LEN + 3)),
+            "{err}"
+        );
+    }
 }
