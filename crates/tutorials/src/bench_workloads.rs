@@ -78,3 +78,75 @@ pub fn grids(dir: &Path, calls: i64) -> candle_tensorboard::Result<()> {
     }
     Ok(w.close()?)
 }
+
+/// One million f32 predictions in [0, 1) and labels drawn as positives with that probability.
+pub fn pr_inputs(n: usize) -> (Vec<u8>, Vec<f32>) {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let predictions: Vec<f32> = (0..n).map(|_| rng.random::<f32>()).collect();
+    let labels = predictions
+        .iter()
+        .map(|&p| u8::from(rng.random::<f32>() < p))
+        .collect();
+    (labels, predictions)
+}
+
+/// Logs `calls` PR curves (127 thresholds) of `predictions` to `w` and closes it (the writer
+/// is made by the caller, outside the timing, as `bench/compare` does for tensorboardX).
+pub fn pr_curves(
+    w: &SummaryWriter,
+    labels: &[u8],
+    predictions: &[f32],
+    calls: i64,
+) -> candle_tensorboard::Result<()> {
+    for step in 0..calls {
+        w.add_pr_curve("pr", labels, predictions, step)?;
+    }
+    Ok(w.close()?)
+}
+
+/// The embedding `bench/compare_embedding.py` builds, `rows` x 512: a multiplicative hash of
+/// the index scaled to [-0.5, 0.5), as f32.
+pub fn embedding_matrix(rows: usize) -> Vec<f32> {
+    (0..rows * EMBEDDING_DIM)
+        .map(|i| ((i as u64 * 2_654_435_761) % (1 << 32)) as f32 / 4_294_967_296.0 - 0.5)
+        .collect()
+}
+
+/// Columns of [`embedding_matrix`].
+pub const EMBEDDING_DIM: usize = 512;
+
+/// Side of the label images of [`embeddings`].
+const SPRITE_SIDE: usize = 28;
+
+/// Logs `calls` embeddings of `mat` (`rows` x 512) with one label per point (`i % 10`) and a
+/// sprite of `rows` 28x28 images (`((i * 7 + p) % 256) / 255`), as
+/// `bench/compare_embedding.py` does; call `k` goes to run `run_k` of `dir`, step 0, tag
+/// `default`, so each can be compared with tensorboardX's files.
+pub fn embeddings(
+    dir: &Path,
+    mat: &[f32],
+    rows: usize,
+    calls: usize,
+) -> candle_tensorboard::Result<()> {
+    use candle_tensorboard::summary::projector::{EmbeddingOptions, LabelImages, Metadata};
+    let images: Vec<f32> = (0..rows)
+        .flat_map(|i| {
+            (0..SPRITE_SIDE * SPRITE_SIDE).map(move |p| ((i * 7 + p) % 256) as f32 / 255.0)
+        })
+        .collect();
+    let labels: Vec<String> = (0..rows).map(|i| (i % 10).to_string()).collect();
+    for call in 0..calls {
+        let w = SummaryWriter::new(dir.join(format!("run_{call}")))?;
+        let options = EmbeddingOptions::new()
+            .metadata(Metadata::Column(labels.clone()))
+            .label_images(LabelImages::from_f32(
+                &images,
+                [rows, 1, SPRITE_SIDE, SPRITE_SIDE],
+            )?)
+            .step(0)?;
+        w.add_embedding((mat, [rows, EMBEDDING_DIM]), options)?;
+        w.close()?;
+    }
+    Ok(())
+}

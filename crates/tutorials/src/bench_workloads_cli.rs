@@ -2,7 +2,7 @@
 //! through tensorboardX and prints the ratios).
 //!
 //! ```text
-//! cargo run --release --example bench_workloads -- --json [--read-file FILE]
+//! cargo run --release --example bench_workloads -- --json [--read-file FILE] [--embedding-dir DIR]
 //! cargo run --release --example bench_workloads -- --write-scalar-file DIR --events N
 //! ```
 
@@ -56,7 +56,27 @@ pub fn main() -> Result<(), Box<dyn std::error::Error>> {
     workloads::grids(&tmp.path().join("grids"), calls)?;
     let grid_calls_per_s = calls as f64 / t.elapsed().as_secs_f64();
 
+    let (labels, predictions) = workloads::pr_inputs(1_000_000);
+    let pr_calls = 20;
+    let writer = candle_tensorboard::SummaryWriter::new(tmp.path().join("pr"))?;
+    let t = Instant::now();
+    workloads::pr_curves(&writer, &labels, &predictions, pr_calls)?;
+    let pr_calls_per_s = pr_calls as f64 / t.elapsed().as_secs_f64();
+
+    // Kept where bench/compare asks, so that it can compare the files with tensorboardX's.
+    let embedding_dir = value_of("--embedding-dir")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| tmp.path().join("embedding"));
+    let rows = 10_000;
+    let mat = workloads::embedding_matrix(rows);
+    let embedding_calls = 3;
+    let t = Instant::now();
+    workloads::embeddings(&embedding_dir, &mat, rows, embedding_calls)?;
+    let embedding_calls_per_s = embedding_calls as f64 / t.elapsed().as_secs_f64();
+
     let report = serde_json::json!({
+        "pr_calls_per_s": pr_calls_per_s,
+        "embedding_calls_per_s": embedding_calls_per_s,
         "image_calls_per_s": image_calls_per_s,
         "grid_calls_per_s": grid_calls_per_s,
         "hist_calls_per_s": hist_calls_per_s,

@@ -49,21 +49,37 @@ fn check_shape(len: usize, shape: [usize; 2]) -> Result<[usize; 2]> {
     Ok(shape)
 }
 
-fn write_rows<T: Copy>(
+/// Rows formatted per task: enough that a task outweighs handing it to a thread.
+const ROWS_PER_TASK: usize = 64;
+
+/// Formats the rows on every core, each task into its own buffer, and appends the buffers in
+/// row order.
+fn write_rows<T: Copy + Sync>(
     data: &[T],
     cols: usize,
     out: &mut String,
-    mut put: impl FnMut(T, &mut String),
+    put: impl Fn(T, &mut String) + Sync,
 ) {
-    out.reserve(data.len() * 12);
-    for row in data.chunks_exact(cols) {
-        for (i, &v) in row.iter().enumerate() {
-            if i > 0 {
-                out.push('\t');
+    use rayon::prelude::*;
+    let parts: Vec<String> = data
+        .par_chunks(cols * ROWS_PER_TASK)
+        .map(|rows| {
+            let mut part = String::with_capacity(rows.len() * 20);
+            for row in rows.chunks_exact(cols) {
+                for (i, &v) in row.iter().enumerate() {
+                    if i > 0 {
+                        part.push('\t');
+                    }
+                    put(v, &mut part);
+                }
+                part.push('\n');
             }
-            put(v, out);
-        }
-        out.push('\n');
+            part
+        })
+        .collect();
+    out.reserve(parts.iter().map(String::len).sum());
+    for part in parts {
+        out.push_str(&part);
     }
 }
 
@@ -122,36 +138,54 @@ pub fn push_py_float(x: f64, out: &mut String) {
         out.push_str(if x < 0.0 { "-inf" } else { "inf" });
         return;
     }
-    // `{:e}` gives the shortest round-trip digits as `d.ddde<exp>`; Python picks the same
-    // digits, only the layout differs.
-    let mut buf = [0u8; 40];
-    let sci = {
-        let mut w = SliceWriter {
-            buf: &mut buf,
-            len: 0,
-        };
-        // Cannot fail: 40 bytes hold any f64 in this form (at most 17 digits and "-", ".", "e-308").
-        let _ = write!(w, "{x:e}");
-        let len = w.len;
-        &buf[..len]
-    };
-    let (negative, sci) = match sci.split_first() {
+    // `ryu` gives the shortest round-trip digits, as Python picks them; only the layout
+    // differs, so the digits and the decimal exponent are read back out of its text.
+    let mut buf = ryu::Buffer::new();
+    // Python writes decimal exponents -4 to 15 positionally (`0.00012`, `123.0`), and `ryu`
+    // -5 to 15 in the same way: those need no re-layout. The shortest digits of a number in
+    // [1e-4, 1e16) have such an exponent, since 1e-4's neighbourhood lies below the number's.
+    let magnitude = x.abs();
+    if magnitude == 0.0 || (1e-4..1e16).contains(&magnitude) {
+        out.push_str(buf.format_finite(x));
+        return;
+    }
+    let text = buf.format_finite(x).as_bytes();
+    let (negative, text) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
-        _ => (false, sci),
+        _ => (false, text),
     };
-    let e_at = sci.iter().position(|&b| b == b'e').unwrap_or(sci.len());
-    let mantissa = &sci[..e_at];
-    let exp: i32 = std::str::from_utf8(sci.get(e_at + 1..).unwrap_or(b"0"))
+    let e_at = text.iter().position(|&b| b == b'e').unwrap_or(text.len());
+    let shift: i32 = std::str::from_utf8(text.get(e_at + 1..).unwrap_or(b""))
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let mut digits = [0u8; 20];
+    let mantissa = &text[..e_at];
+    let point = mantissa
+        .iter()
+        .position(|&b| b == b'.')
+        .unwrap_or(mantissa.len());
+    let mut digits = [0u8; 24];
     let mut n = 0;
-    for &b in mantissa {
-        if b != b'.' && n < digits.len() {
+    // The exponent of the first significant digit: digits before the point count up from it.
+    let mut exp = point as i32 - 1 + shift;
+    for &b in mantissa.iter().filter(|&&b| b != b'.') {
+        if n == 0 && b == b'0' {
+            exp -= 1;
+            continue;
+        }
+        if n < digits.len() {
             digits[n] = b;
             n += 1;
         }
+    }
+    while n > 1 && digits[n - 1] == b'0' {
+        n -= 1;
+    }
+    if n == 0 {
+        // Zero: one digit, exponent 0, as `{:e}` writes `0e0`.
+        digits[0] = b'0';
+        n = 1;
+        exp = 0;
     }
     let digits = &digits[..n];
     if negative {
@@ -196,21 +230,6 @@ pub fn push_py_float(x: f64, out: &mut String) {
             if exp < 0 { '-' } else { '+' },
             exp.unsigned_abs()
         );
-    }
-}
-
-struct SliceWriter<'a> {
-    buf: &'a mut [u8],
-    len: usize,
-}
-
-impl std::fmt::Write for SliceWriter<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let end = self.len + s.len();
-        let dst = self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;
-        dst.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
     }
 }
 
@@ -631,8 +650,61 @@ mod tests {
             (3.25159, "3.25159"),
             (f64::MAX, "1.7976931348623157e+308"),
             (5e-324, "5e-324"),
+            // The f32 520.13483 is 520.13482666015625: a tie at 16 digits, which Python
+            // rounds to even (std's `{:e}` writes ...563).
+            (f64::from(f32::from_bits(0x4402_08a1)), "520.1348266601562"),
+            // Both sides of where the layouts change.
+            (9.999999999999999e-5, "9.999999999999999e-05"),
+            (1.0000000000000002e-4, "0.00010000000000000002"),
+            (9999999999999998.0, "9999999999999998.0"),
+            (-9.9999e-6, "-9.9999e-06"),
         ] {
             assert_eq!(py(x), want, "{x:e}");
+        }
+    }
+
+    /// The digits without point, sign, exponent, or leading and trailing zeros.
+    fn significant_digits(text: &str) -> String {
+        let mantissa = text.split('e').next().unwrap_or("");
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        let digits = digits.trim_start_matches('0').trim_end_matches('0');
+        if digits.is_empty() {
+            "0".into()
+        } else {
+            digits.into()
+        }
+    }
+
+    /// Against std's shortest round-trip digits (`{:e}`), over random bit patterns and `f32`s:
+    /// as many digits, and the text reads back as the same number. (The digits themselves
+    /// may differ where two candidates are equally near: std rounds the tie up, Python and
+    /// `ryu` to even; the table above holds such a case.)
+    #[test]
+    fn digits_are_the_shortest_round_trip_ones() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for i in 0..200_000 {
+            let bits = next();
+            let x = if i % 2 == 0 {
+                f64::from_bits(bits)
+            } else {
+                f64::from(f32::from_bits(bits as u32))
+            };
+            if !x.is_finite() {
+                continue;
+            }
+            let ours = py(x);
+            assert_eq!(ours.parse::<f64>().ok(), Some(x), "{ours} for {x:e}");
+            assert_eq!(
+                significant_digits(&ours).len(),
+                significant_digits(&format!("{x:e}")).len(),
+                "{x:e}"
+            );
         }
     }
 
