@@ -74,3 +74,16 @@ pub fn torch_size(dims: &[usize]) -> String {
     let d: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
     format!("torch.Size([{}])", d.join(", "))
 }
+
+/// Which weights a training run keeps (saves, evaluates and reports at the end): the
+/// examples' `--keep`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// The snapshot that scored best by the run's own measure during training (the DQN's
+    /// greedy evaluations, the GAN's census of digit classes): what a policy or a generator
+    /// can do drifts from one evaluation to the next, so the last weights are not the best
+    /// ones the run had (the DQN papers and GAN papers report their best snapshot likewise).
+    Best,
+    /// The weights after the last train step.
+    Last,
+}

@@ -56,7 +56,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use crate::common::{self, CommonArgs};
+use crate::common::{self, CommonArgs, Keep};
 use crate::digit_classifier::{Census, DigitClassifier};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
@@ -154,20 +154,18 @@ pub struct Args {
     keep: Keep,
 }
 
-/// Which generator a run keeps.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Keep {
-    /// The generator of the best census during training (GAN papers likewise report their
-    /// best checkpoint by FID): the classes a GAN covers drift from one census to the next.
-    Best,
-    /// The generator after the last step.
-    Last,
+/// The generator of the best census so far, and what that census found.
+struct BestGenerator {
+    step: usize,
+    covered: usize,
+    largest_share: f64,
+    weights: Vec<Tensor>,
 }
 
 /// A census ranking: more classes covered, then a smaller largest class.
-fn census_beats(c: &Census, best: Option<&(usize, usize, f64, Vec<Tensor>)>) -> bool {
-    best.is_none_or(|&(_, covered, largest, _)| {
-        c.covered() > covered || (c.covered() == covered && c.largest_share() < largest)
+fn census_beats(c: &Census, best: Option<&BestGenerator>) -> bool {
+    best.is_none_or(|b| {
+        c.covered() > b.covered || (c.covered() == b.covered && c.largest_share() < b.largest_share)
     })
 }
 
@@ -428,8 +426,8 @@ pub fn run(args: Args) -> BoxResult<()> {
         None
     };
     let mut history: Vec<Tensor> = Vec::new();
-    // The census-best weights of the shown generator: (step, classes, largest share, weights).
-    let mut best: Option<(usize, usize, f64, Vec<Tensor>)> = None;
+    // The census-best weights of the shown generator.
+    let mut best: Option<BestGenerator> = None;
     let shown_params: Vec<candle_core::Var> = {
         let data = shown_vars.data().lock().map_err(|e| e.to_string())?;
         let mut v: Vec<_> = data.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -532,7 +530,12 @@ pub fn run(args: Args) -> BoxResult<()> {
                     .iter()
                     .map(|v| v.as_tensor().copy())
                     .collect::<candle_core::Result<Vec<_>>>()?;
-                best = Some((step, c.covered(), c.largest_share(), weights));
+                best = Some(BestGenerator {
+                    step,
+                    covered: c.covered(),
+                    largest_share: c.largest_share(),
+                    weights,
+                });
             }
             writer.add_scalar("census/classes_covered", c.covered() as f32, step)?;
             writer.add_scalar("census/largest_class_share", c.largest_share(), step)?;
@@ -571,7 +574,13 @@ pub fn run(args: Args) -> BoxResult<()> {
         last.score,
         last.shares()
     );
-    if let Some((step, covered, largest, weights)) = best {
+    if let Some(BestGenerator {
+        step,
+        covered,
+        largest_share: largest,
+        weights,
+    }) = best
+    {
         for (var, w) in shown_params.iter().zip(&weights) {
             var.set(w)?;
         }

@@ -69,6 +69,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use crate::common::Keep;
 use crate::mountain_car::{FrameStack, MountainCar, N_ACTIONS};
 use candle_core::{DType, Device, Tensor, D};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
@@ -167,18 +168,6 @@ pub struct Args {
     /// `best`, the snapshot with the best greedy evaluation during training, or `last`.
     #[arg(long, value_enum, default_value_t = Keep::Best)]
     keep: Keep,
-}
-
-/// Which weights a training run keeps as its agent.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Keep {
-    /// The snapshot whose greedy evaluation during training reached the flag most often (the
-    /// shortest mean episode breaking ties): DQN's greedy policy changes from one evaluation to
-    /// the next, so the last weights are not the best ones it had (the DQN papers evaluate
-    /// their best snapshot likewise).
-    Best,
-    /// The weights after the last train step.
-    Last,
 }
 
 /// The weights of the best evaluation so far, with what made them best.
