@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Remote log directories against a real S3 server, started and stopped here:
 #   1. tools/start-s3.sh: moto's S3 server on a free 127.0.0.1 port, bucket, dummy credentials;
+#      and a second one that checks credentials, for the wrong-credentials test;
 #   2. the Rust tests that need it (remote, ranks: 8 processes logging into s3://), which
 #      leave the 8-rank run at s3://$bucket/ci-ranks;
 #   3. our CLI lists that run straight from S3 (`tfevents ls s3://...`, feature `remote`);
@@ -15,8 +16,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 eval "$(tools/start-s3.sh)"
+eval "$(AUTH=1 tools/start-s3.sh)"
 work=$(mktemp -d)
-trap 'kill "$TFEVENTS_S3_PID" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "$TFEVENTS_S3_PID" "$TFEVENTS_S3_AUTH_PID" 2>/dev/null || true; rm -rf "$work"' EXIT
 py="$root/.venv/bin/python"
 prefix=ci-ranks
 

@@ -9,6 +9,9 @@
 #
 # Installs tools/requirements-s3.txt (moto[server], boto3) into .venv (made by
 # tools/setup-venv.sh if missing). BUCKET= names the bucket (default tfevents-test).
+# AUTH=1 starts a second kind of server instead: one that checks credentials (moto's
+# INITIAL_NO_AUTH_ACTION_COUNT=0, so every key is unknown to it) and has no bucket; it prints
+# only TFEVENTS_S3_AUTH_ENDPOINT and TFEVENTS_S3_AUTH_PID, for the wrong-credentials test.
 # The server's log goes to ${TMPDIR:-/tmp}/moto-<port>.log.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,6 +26,30 @@ fi
 port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log="${TMPDIR:-/tmp}/moto-$port.log"
 # setsid: the server outlives this script and is not killed with the caller's process group.
+if [ "${AUTH:-0}" = 1 ]; then
+    INITIAL_NO_AUTH_ACTION_COUNT=0 setsid "$root/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" \
+        >"$log" 2>&1 < /dev/null &
+    pid=$!
+    endpoint="http://127.0.0.1:$port"
+    "$py" - "$endpoint" <<'PY' >&2 || { kill "$pid" 2>/dev/null; cat "$log" >&2; exit 1; }
+import sys, time, urllib.request, urllib.error
+deadline = time.time() + 30
+while True:
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=2)
+        break
+    except urllib.error.HTTPError:
+        break  # it answered (403: no credentials)
+    except OSError:
+        if time.time() > deadline:
+            sys.exit(f"start-s3.sh: moto did not answer on {sys.argv[1]} within 30 s")
+        time.sleep(0.2)
+PY
+    echo "start-s3.sh: moto S3 server checking credentials (pid $pid) on $endpoint" >&2
+    echo "export TFEVENTS_S3_AUTH_ENDPOINT=$endpoint"
+    echo "export TFEVENTS_S3_AUTH_PID=$pid"
+    exit 0
+fi
 setsid "$root/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 < /dev/null &
 pid=$!
 endpoint="http://127.0.0.1:$port"

@@ -209,6 +209,41 @@ fn s3_missing_bucket_fails_at_construction() {
     }
 }
 
+/// Against a server that checks credentials (`AUTH=1 tools/start-s3.sh`), keys it does not
+/// know: `build()` fails, and says to check the credentials.
+#[test]
+fn s3_wrong_credentials_fail_at_construction() -> tfevents::Result<()> {
+    let endpoint = match std::env::var("TFEVENTS_S3_AUTH_ENDPOINT") {
+        Ok(e) if !e.is_empty() => e,
+        _ => {
+            eprintln!(
+                "SKIPPED s3_wrong_credentials_fail_at_construction: TFEVENTS_S3_AUTH_ENDPOINT is \
+                 not set; run `eval \"$(AUTH=1 tools/start-s3.sh)\"` first (or tools/ci-remote.sh)"
+            );
+            return Ok(());
+        }
+    };
+    let options = RemoteOptions {
+        max_retries: 1,
+        retry_timeout: Duration::from_secs(2),
+        config: vec![
+            ("aws_endpoint".into(), endpoint),
+            ("aws_access_key_id".into(), "AKIAWRONGWRONGWRONG0".into()),
+            ("aws_secret_access_key".into(), "not-the-secret".into()),
+        ],
+        ..Default::default()
+    };
+    let dir = RemoteLogDir::open_with("s3://tfevents-test/wrong-credentials", options)?;
+    match SummaryWriter::builder().remote_log_dir(dir).build() {
+        Err(e) => {
+            let text = e.to_string();
+            assert!(text.contains("check the credentials"), "{text}");
+            Ok(())
+        }
+        Ok(_) => panic!("built a writer with credentials the server does not know"),
+    }
+}
+
 #[test]
 fn s3_unreachable_server_fails_at_construction() -> tfevents::Result<()> {
     let Some(target) = s3_target("s3_unreachable_server_fails_at_construction") else {
