@@ -122,7 +122,9 @@ status=0
 for page in $pages; do
     file="$out/$page.png"
     rm -f "$file"
-    timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    # SwiftShader: WebGL in software, which the projector and mesh dashboards need.
+    timeout 120 "$browser" --headless --no-sandbox --use-angle=swiftshader \
+        --enable-unsafe-swiftshader --disable-quic --no-first-run \
         --disable-background-networking --disable-component-update --disable-sync \
         --disable-dev-shm-usage --hide-scrollbars \
         --user-data-dir="$tmp/profile-$page" --window-size="$window" \
