@@ -15,6 +15,10 @@ use crate::proto::{
     TensorShapeProto,
 };
 
+/// The most thresholds a curve may have: 2^22, far past what the dashboard can draw, and the
+/// range in which the vectorised bucket of an `f32` is exact.
+pub const MAX_THRESHOLDS: usize = 1 << 22;
+
 /// PyTorch's default number of thresholds.
 pub const DEFAULT_NUM_THRESHOLDS: usize = 127;
 
@@ -39,7 +43,7 @@ pub trait Prediction: Copy + Sync {
 
     /// The bucket of a prediction already checked with [`Prediction::is_probability`]:
     /// meaningless for others, but at most `num_thresholds - 1` whatever `self` is.
-    /// `num_thresholds` is at most 2^31 here.
+    /// `num_thresholds` is at most [`MAX_THRESHOLDS`] here.
     #[inline]
     fn bucket_unchecked(self, num_thresholds: usize) -> u32 {
         self.bucket(num_thresholds).unwrap_or(0) as u32
@@ -63,27 +67,20 @@ impl Prediction for f32 {
 
     #[inline]
     fn bucket_unchecked(self, num_thresholds: usize) -> u32 {
-        let top = num_thresholds - 1;
+        let top = (num_thresholds - 1) as f32;
         // Clamped first, so that whatever `self` is (NaN gives 0) the bucket is in range;
         // by selects, which vectorise, where `clamp` keeps NaN and checks its bounds.
-        let scaled = self * top as f32;
+        let scaled = self * top;
         let scaled = if scaled >= 0.0 { scaled } else { 0.0 };
-        let scaled = if scaled <= top as f32 {
-            scaled
-        } else {
-            top as f32
-        };
-        if top < 1 << 22 {
-            // Float to integer conversion does not vectorise on x86; this does. Adding 2^23
-            // leaves `scaled` rounded to nearest in the low mantissa bits; one less when that
-            // rounded up is the floor. Exact for `scaled` in [0, 2^22].
-            const SHIFT: f32 = 8_388_608.0;
-            let shifted = scaled + SHIFT;
-            let nearest = shifted.to_bits() & 0x7f_ffff;
-            nearest - u32::from(shifted - SHIFT > scaled)
-        } else {
-            scaled as u32
-        }
+        let scaled = if scaled <= top { scaled } else { top };
+        // Float to integer conversion does not vectorise on x86; this does. Adding 2^23
+        // leaves `scaled` rounded to nearest in the low mantissa bits; one less when that
+        // rounded up is the floor. Exact for `scaled` in [0, 2^22], which
+        // `MAX_THRESHOLDS` keeps it in.
+        const SHIFT: f32 = 8_388_608.0;
+        let shifted = scaled + SHIFT;
+        let nearest = shifted.to_bits() & 0x7f_ffff;
+        nearest - u32::from(shifted - SHIFT > scaled)
     }
 }
 
@@ -206,10 +203,12 @@ fn check_num_thresholds(num_thresholds: usize) -> Result<()> {
             format!("is {num_thresholds}; a curve needs at least 2 thresholds (PyTorch's default is 127)"),
         ));
     }
-    if num_thresholds > 1 << 31 {
+    if num_thresholds > MAX_THRESHOLDS {
         return Err(Error::invalid(
             "num_thresholds",
-            format!("is {num_thresholds}; at most 2^31 thresholds are supported"),
+            format!(
+                "is {num_thresholds}; at most {MAX_THRESHOLDS} (2^22) thresholds are supported"
+            ),
         ));
     }
     Ok(())
@@ -384,25 +383,30 @@ fn count_block<L: Label, P: Prediction>(
         }
     }
     let len = 2 * num_thresholds;
-    // `min` holds a `Prediction` or `Label` implemented outside this crate to the table.
-    let top_slot = (len - 1) as u32;
     let mut slots = vec![0u32; labels.len()];
     for ((slot, l), p) in slots.iter_mut().zip(labels).zip(predictions) {
-        *slot = (2 * p.bucket_unchecked(num_thresholds) + l.bit_unchecked()).min(top_slot);
+        *slot = 2 * p.bucket_unchecked(num_thresholds) + l.bit_unchecked();
     }
     let mut tables = vec![0u32; 4 * len];
     let (t0, rest) = tables.split_at_mut(len);
     let (t1, rest) = rest.split_at_mut(len);
     let (t2, t3) = rest.split_at_mut(len);
+    // `get_mut`: a `Prediction` or `Label` implemented outside this crate could give a slot
+    // past the table; it is then not counted (the bounds check costs what indexing's would).
+    let count = |table: &mut [u32], slot: u32| {
+        if let Some(c) = table.get_mut(slot as usize) {
+            *c += 1;
+        }
+    };
     let mut quads = slots.chunks_exact(4);
     for q in &mut quads {
-        t0[q[0] as usize] += 1;
-        t1[q[1] as usize] += 1;
-        t2[q[2] as usize] += 1;
-        t3[q[3] as usize] += 1;
+        count(t0, q[0]);
+        count(t1, q[1]);
+        count(t2, q[2]);
+        count(t3, q[3]);
     }
     for &slot in quads.remainder() {
-        t0[slot as usize] += 1;
+        count(t0, slot);
     }
     for (((a, b), c), d) in t0.iter_mut().zip(&*t1).zip(&*t2).zip(&*t3) {
         *a += b + c + d;
@@ -543,7 +547,7 @@ mod tests {
 
     #[test]
     fn vector_bucket_is_the_exact_floor() {
-        for n in [2, 3, 127, 200, 1 << 20] {
+        for n in [2, 3, 127, 200, 1 << 20, MAX_THRESHOLDS] {
             for p in edge_predictions() {
                 assert_eq!(
                     Some(p.bucket_unchecked(n) as usize),
@@ -554,6 +558,13 @@ mod tests {
                 assert_eq!(Some(q.bucket_unchecked(n) as usize), q.bucket(n), "f64 {q}");
             }
         }
+    }
+
+    #[test]
+    fn too_many_thresholds_is_an_error_naming_the_argument() {
+        let err = compute_curve(&[1u8], &[0.5f32], MAX_THRESHOLDS + 1, None).unwrap_err();
+        assert!(err.to_string().contains("num_thresholds"), "{err}");
+        assert!(compute_curve(&[1u8], &[0.5f32], MAX_THRESHOLDS, None).is_ok());
     }
 
     #[test]
