@@ -489,7 +489,9 @@ pub fn pr_curve_raw_summary(tag: &str, data: &PrCurveData) -> Result<Summary> {
     check_num_thresholds(n).map_err(|_| {
         Error::invalid(
             "true_positives",
-            format!("has {n} entries; a curve needs at least 2 thresholds"),
+            format!(
+                "has {n} entries; a curve needs at least 2 thresholds and at most {MAX_THRESHOLDS}"
+            ),
         )
     })?;
     let mut float_val = Vec::with_capacity(6 * n);
