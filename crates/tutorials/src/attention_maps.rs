@@ -2,7 +2,8 @@
 //! multi-input attention module.
 //!
 //! Each digit is read as a sequence of its 28 pixel rows (tokens). The model embeds the rows,
-//! adds a learned position embedding, runs one single-head attention block and classifies
+//! adds a learned position embedding, runs one single-head attention block (with a
+//! feed-forward layer after it, as a transformer block has) and classifies
 //! the mean token. The attention weights come from a module of their own, `Scores`, whose
 //! forward takes three tensors (queries, keys and a key-padding mask that hides the blank
 //! rows above and below the digit): a multi-input module in the tree, run with `call_many`.
@@ -11,7 +12,7 @@
 //! images (`attention/weights`: row = query row, column = key row; dark columns are masked
 //! rows), next to the digits (`attention/input`).
 //!
-//! Run: `cargo run --release --example attention_maps [-- --steps 300 --logdir runs]`.
+//! Run: `cargo run --release --example attention_maps [-- --steps 600 --logdir runs]`.
 
 use crate::common;
 use crate::mnist::Mnist;
@@ -32,7 +33,7 @@ use rand::{Rng, SeedableRng};
 )]
 pub struct Args {
     /// AdamW steps.
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 600)]
     steps: usize,
     /// Batch size.
     #[arg(long, default_value_t = 64)]
@@ -130,12 +131,15 @@ impl Module for Attention {
     }
 }
 
-/// Row embedding, position embedding, the attention block, mean token, classifier.
+/// Row embedding, position embedding, the attention block, a per-token feed-forward layer
+/// (a transformer block's), mean token, classifier.
 struct RowAttention {
     node: Arc<Node>,
     embed: Linear,
     pos: Embedding,
     attn: Attention,
+    ff1: Linear,
+    ff2: Linear,
     head: Linear,
 }
 
@@ -146,6 +150,8 @@ impl RowAttention {
             embed: Linear::new(ROWS, DIM, vb.pp("embed"))?,
             pos: Embedding::new(ROWS, DIM, vb.pp("pos"))?,
             attn: Attention::new(vb.pp("attn"))?,
+            ff1: Linear::new(DIM, 2 * DIM, vb.pp("ff1"))?,
+            ff2: Linear::new(2 * DIM, DIM, vb.pp("ff2"))?,
             head: Linear::new(DIM, 10, vb.pp("head"))?,
         })
     }
@@ -160,6 +166,8 @@ impl Module for RowAttention {
             ("embed", &self.embed),
             ("pos", &self.pos),
             ("attn", &self.attn),
+            ("ff1", &self.ff1),
+            ("ff2", &self.ff2),
             ("head", &self.head),
         ]
     }
@@ -174,6 +182,9 @@ impl Module for RowAttention {
             .call(&((x - 0.1307)? / 0.3081)?)?
             .broadcast_add(&self.pos.call(&positions)?)?;
         let h = self.attn.call_many(&[h, mask])?;
+        // Without a nonlinearity per token, the mean of the tokens is nearly a linear function
+        // of row sums and cannot tell where in the digit the ink is (40% right after training).
+        let h = (&h + self.ff2.call(&self.ff1.call(&h)?.relu()?)?)?;
         self.head.call(&h.mean(1)?)
     }
 }
