@@ -52,8 +52,10 @@ fn file_url_segments_are_complete_event_files() -> tfevents::Result<()> {
     let runs = discover_runs(tmp.path())?;
     let names: Vec<&str> = runs.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, [".", "pair_a", "pair_b"]);
-    // Segment 0 (the header) and one segment per flush.
-    assert_eq!(runs[0].files.len(), 6);
+    // Segment 0 (the header) and at least one segment per flush: the writer thread seals a
+    // segment after each batch it drains, and on a busy machine it may drain a flush's 100
+    // events in two batches (a clean-clone CI run saw 7 segments here).
+    assert!(runs[0].files.len() >= 6, "{} segments", runs[0].files.len());
     let data = RunData::read(&runs[0])?;
     assert_eq!(steps(&data, "loss"), (0..500).collect::<Vec<_>>());
     // And the same through the object-store listing.
@@ -80,7 +82,13 @@ fn upload_ratio_stays_near_one() -> tfevents::Result<()> {
     let ratio = stats.bytes_uploaded() as f64 / stats.bytes_logged() as f64;
     // One file-version record (about 30 bytes) per segment of 50 scalar events.
     assert!(ratio > 1.0 && ratio < 1.05, "ratio {ratio}");
-    assert_eq!(stats.segments_uploaded(), 201);
+    // The header and at least one segment per flush (a busy writer thread may cut a flush's
+    // events in two, see above).
+    assert!(
+        stats.segments_uploaded() >= 201,
+        "{}",
+        stats.segments_uploaded()
+    );
     assert_eq!(stats.events_lost(), 0);
     Ok(())
 }
