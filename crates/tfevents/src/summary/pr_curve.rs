@@ -357,7 +357,7 @@ fn count_unweighted<L: Label, P: Prediction>(
 }
 
 /// Counts one block (at most `u32::MAX` long) as `[negatives, positives]` per bucket. Three
-/// passes without a branch, so that the first two run at vector speed: one checks every entry
+/// passes, the first two without a branch so that they run at vector speed: one checks every entry
 /// (and only if one is bad does a fourth look for the first, `offset` being the block's place
 /// in the whole input), one computes each entry's slot in the table, one counts the slots into
 /// four tables in turn, so that neighbours in the same bucket do not wait on each other's
