@@ -8,6 +8,8 @@
 //! reverse cumulative sums from bucket `i`; precision and recall divide by at least `1e-7`.
 //! The tensor is `[6, num_thresholds]` float32: TP, FP, TN, FN, precision, recall.
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Result};
 use crate::proto::pr_curve::PrCurvePluginData;
 use crate::proto::{
@@ -50,72 +52,49 @@ pub trait Prediction: Copy + Sync {
     }
 }
 
-impl Prediction for f32 {
-    #[inline]
-    fn bucket(self, num_thresholds: usize) -> Option<usize> {
-        if !(0.0..=1.0).contains(&self) {
-            return None;
+/// `f32` and `f64`: the bucket in the float's own precision; the vectorised one through the
+/// float's bits (`$shift` is 2 to the mantissa's width, `$mantissa` its mask).
+macro_rules! float_prediction {
+    ($t:ty, $bits:ty, $shift:expr, $mantissa:expr) => {
+        impl Prediction for $t {
+            #[inline]
+            fn bucket(self, num_thresholds: usize) -> Option<usize> {
+                if !self.is_probability() {
+                    return None;
+                }
+                // Non-negative here, so truncating is numpy's floor (and needs no libm call).
+                Some((self * (num_thresholds - 1) as $t) as usize)
+            }
+
+            #[inline]
+            fn is_probability(self) -> bool {
+                (0.0..=1.0).contains(&self)
+            }
+
+            #[inline]
+            fn bucket_unchecked(self, num_thresholds: usize) -> u32 {
+                let top = (num_thresholds - 1) as $t;
+                // Clamped first, so that whatever `self` is (NaN gives 0) the bucket is in
+                // range; by selects, which vectorise, where `clamp` keeps NaN and checks its
+                // bounds.
+                let scaled = self * top;
+                let scaled = if scaled >= 0.0 { scaled } else { 0.0 };
+                let scaled = if scaled <= top { scaled } else { top };
+                // Float to integer conversion does not vectorise on x86; this does. Adding
+                // 2^mantissa leaves `scaled` rounded to nearest in the low mantissa bits; one
+                // less when that rounded up is the floor. Exact for `scaled` in
+                // [0, 2^(mantissa - 1)], which `MAX_THRESHOLDS` keeps it in.
+                const SHIFT: $t = $shift;
+                let shifted = scaled + SHIFT;
+                let nearest = shifted.to_bits() & $mantissa;
+                (nearest - <$bits>::from(shifted - SHIFT > scaled)) as u32
+            }
         }
-        // Non-negative here, so truncating is numpy's floor (and needs no libm call).
-        Some((self * (num_thresholds - 1) as f32) as usize)
-    }
-
-    #[inline]
-    fn is_probability(self) -> bool {
-        (0.0..=1.0).contains(&self)
-    }
-
-    #[inline]
-    fn bucket_unchecked(self, num_thresholds: usize) -> u32 {
-        let top = (num_thresholds - 1) as f32;
-        // Clamped first, so that whatever `self` is (NaN gives 0) the bucket is in range;
-        // by selects, which vectorise, where `clamp` keeps NaN and checks its bounds.
-        let scaled = self * top;
-        let scaled = if scaled >= 0.0 { scaled } else { 0.0 };
-        let scaled = if scaled <= top { scaled } else { top };
-        // Float to integer conversion does not vectorise on x86; this does. Adding 2^23
-        // leaves `scaled` rounded to nearest in the low mantissa bits; one less when that
-        // rounded up is the floor. Exact for `scaled` in [0, 2^22], which
-        // `MAX_THRESHOLDS` keeps it in.
-        const SHIFT: f32 = 8_388_608.0;
-        let shifted = scaled + SHIFT;
-        let nearest = shifted.to_bits() & 0x7f_ffff;
-        nearest - u32::from(shifted - SHIFT > scaled)
-    }
+    };
 }
 
-impl Prediction for f64 {
-    #[inline]
-    fn bucket(self, num_thresholds: usize) -> Option<usize> {
-        if !(0.0..=1.0).contains(&self) {
-            return None;
-        }
-        // Non-negative here, so truncating is numpy's floor (and needs no libm call).
-        Some((self * (num_thresholds - 1) as f64) as usize)
-    }
-
-    #[inline]
-    fn is_probability(self) -> bool {
-        (0.0..=1.0).contains(&self)
-    }
-
-    #[inline]
-    fn bucket_unchecked(self, num_thresholds: usize) -> u32 {
-        let top = num_thresholds - 1;
-        // As for `f32`, with 2^52.
-        let scaled = self * top as f64;
-        let scaled = if scaled >= 0.0 { scaled } else { 0.0 };
-        let scaled = if scaled <= top as f64 {
-            scaled
-        } else {
-            top as f64
-        };
-        const SHIFT: f64 = 4_503_599_627_370_496.0;
-        let shifted = scaled + SHIFT;
-        let nearest = shifted.to_bits() & 0xf_ffff_ffff_ffff;
-        (nearest - u64::from(shifted - SHIFT > scaled)) as u32
-    }
-}
+float_prediction!(f32, u32, 8_388_608.0, 0x7f_ffff);
+float_prediction!(f64, u64, 4_503_599_627_370_496.0, 0xf_ffff_ffff_ffff);
 
 /// A ground-truth label: `bool`, or a number that is 0 or 1.
 pub trait Label: Copy + Sync {
@@ -161,14 +140,10 @@ macro_rules! numeric_label {
                 (v == 0.0 || v == 1.0).then_some(v)
             }
 
-
-
             #[inline]
             fn is_binary(self) -> bool {
                 (self == 0 as $t) | (self == 1 as $t)
             }
-
-
 
             #[inline]
             fn bit_unchecked(self) -> u32 {
@@ -250,7 +225,6 @@ pub fn compute_curve<L: Label, P: Prediction>(
     let Some(weights) = weights else {
         return count_unweighted(labels, predictions, num_thresholds);
     };
-    use rayon::prelude::*;
     // numpy sums each block of 65,536 weights on its own and then adds the blocks in order:
     // the blocks are summed on several threads and added in the same order, so the sums are
     // numpy's to the bit.
@@ -290,10 +264,7 @@ fn sum_weighted_block<L: Label, P: Prediction>(
     for (i, ((label, prediction), &weight)) in
         labels.iter().zip(predictions).zip(weights).enumerate()
     {
-        let label = label.as_label().ok_or_else(|| bad_label(offset + i))?;
-        let bucket = prediction
-            .bucket(num_thresholds)
-            .ok_or_else(|| bad_prediction(offset + i))?;
+        let (label, bucket) = check_entry(*label, *prediction, num_thresholds, offset + i)?;
         if !(weight.is_finite() && weight >= 0.0) {
             return Err(Error::invalid(
                 "weights",
@@ -309,6 +280,20 @@ fn sum_weighted_block<L: Label, P: Prediction>(
         }
     }
     Ok((tp, fp))
+}
+
+/// Entry `i`'s label (0 or 1) and bucket, or the error naming it (the label first).
+fn check_entry<L: Label, P: Prediction>(
+    label: L,
+    prediction: P,
+    num_thresholds: usize,
+    i: usize,
+) -> Result<(f64, usize)> {
+    let label = label.as_label().ok_or_else(|| bad_label(i))?;
+    let bucket = prediction
+        .bucket(num_thresholds)
+        .ok_or_else(|| bad_prediction(i))?;
+    Ok((label, bucket))
 }
 
 fn bad_label(i: usize) -> Error {
@@ -336,7 +321,6 @@ fn count_unweighted<L: Label, P: Prediction>(
     predictions: &[P],
     num_thresholds: usize,
 ) -> Result<PrCurveData> {
-    use rayon::prelude::*;
     let per_task = labels
         .par_chunks(TASK_LEN)
         .zip(predictions.par_chunks(TASK_LEN))
@@ -373,13 +357,8 @@ fn count_block<L: Label, P: Prediction>(
         .fold(true, |valid, p| valid & p.is_probability())
         & labels.iter().fold(true, |valid, l| valid & l.is_binary());
     if !valid {
-        for (i, (label, prediction)) in labels.iter().zip(predictions).enumerate() {
-            if label.as_label().is_none() {
-                return Err(bad_label(offset + i));
-            }
-            if prediction.bucket(num_thresholds).is_none() {
-                return Err(bad_prediction(offset + i));
-            }
+        for (i, (&label, &prediction)) in labels.iter().zip(predictions).enumerate() {
+            check_entry(label, prediction, num_thresholds, offset + i)?;
         }
     }
     let len = 2 * num_thresholds;
