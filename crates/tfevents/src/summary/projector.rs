@@ -18,6 +18,8 @@
 
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
+
 use super::image::ImageU8;
 use crate::{Error, Result};
 
@@ -60,7 +62,6 @@ fn write_rows<T: Copy + Sync>(
     out: &mut String,
     put: impl Fn(T, &mut String) + Sync,
 ) {
-    use rayon::prelude::*;
     let parts: Vec<String> = data
         .par_chunks(cols * ROWS_PER_TASK)
         .map(|rows| {
@@ -178,15 +179,8 @@ pub fn push_py_float(x: f64, out: &mut String) {
             n += 1;
         }
     }
-    while n > 1 && digits[n - 1] == b'0' {
-        n -= 1;
-    }
-    if n == 0 {
-        // Zero: one digit, exponent 0, as `{:e}` writes `0e0`.
-        digits[0] = b'0';
-        n = 1;
-        exp = 0;
-    }
+    // Here `x` is finite, not zero and outside [1e-4, 1e16): `ryu` wrote it as `d.ddde<shift>`
+    // or `0.0000ddd`, with at least one non-zero digit and no trailing zeros.
     let digits = &digits[..n];
     if negative {
         out.push('-');
