@@ -5,15 +5,12 @@ use candle_tensorboard::summary::pr_curve::{pr_curve_summary, DEFAULT_NUM_THRESH
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use std::hint::black_box;
+use tutorials::bench_workloads as workloads;
 
 fn bench(c: &mut Criterion) {
     const N: usize = 1_000_000;
-    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-    let predictions: Vec<f32> = (0..N).map(|_| rng.random::<f32>()).collect();
-    let labels: Vec<u8> = predictions
-        .iter()
-        .map(|&p| u8::from(rng.random::<f32>() < p))
-        .collect();
+    let (labels, predictions) = workloads::pr_inputs(N);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(8);
     let weights: Vec<f64> = (0..N).map(|_| rng.random::<f64>()).collect();
     let mut g = c.benchmark_group("pr_curve_1M");
     g.throughput(Throughput::Elements(N as u64));

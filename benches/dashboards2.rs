@@ -13,30 +13,16 @@ use candle_tensorboard::summary::projector::{
 };
 use candle_tensorboard::SummaryWriter;
 use criterion::{criterion_group, criterion_main, Criterion};
+use tutorials::bench_workloads as workloads;
 
 const ROWS: usize = 10_000;
-const DIM: usize = 512;
-const SIDE: usize = 28;
-
-/// The matrix `bench/compare_embedding.py` builds: a multiplicative hash of the index scaled
-/// to [-0.5, 0.5), as f32.
-fn matrix() -> Vec<f32> {
-    (0..ROWS * DIM)
-        .map(|i| ((i as u64 * 2_654_435_761) % (1 << 32)) as f32 / 4_294_967_296.0 - 0.5)
-        .collect()
-}
-
-/// The label images the script builds: `((i * 7 + p) % 256) / 255` for image i, pixel p.
-fn images() -> Vec<f32> {
-    (0..ROWS)
-        .flat_map(|i| (0..SIDE * SIDE).map(move |p| ((i * 7 + p) % 256) as f32 / 255.0))
-        .collect()
-}
+const DIM: usize = workloads::EMBEDDING_DIM;
+const SIDE: usize = workloads::SPRITE_SIDE;
 
 fn embedding(c: &mut Criterion) {
-    let mat = matrix();
-    let imgs = images();
-    let labels: Vec<String> = (0..ROWS).map(|i| (i % 10).to_string()).collect();
+    let mat = workloads::embedding_matrix(ROWS);
+    let imgs = workloads::embedding_images(ROWS);
+    let labels = workloads::embedding_labels(ROWS);
     let dir = tempfile::tempdir().expect("temp dir");
     let writer = SummaryWriter::new(dir.path()).expect("writer");
     let mut group = c.benchmark_group("embedding");

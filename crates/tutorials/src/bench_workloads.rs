@@ -79,7 +79,7 @@ pub fn grids(dir: &Path, calls: i64) -> candle_tensorboard::Result<()> {
     Ok(w.close()?)
 }
 
-/// One million f32 predictions in [0, 1) and labels drawn as positives with that probability.
+/// `n` f32 predictions in [0, 1) and labels drawn as positives with that probability.
 pub fn pr_inputs(n: usize) -> (Vec<u8>, Vec<f32>) {
     use rand::{Rng, SeedableRng};
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
@@ -117,7 +117,22 @@ pub fn embedding_matrix(rows: usize) -> Vec<f32> {
 pub const EMBEDDING_DIM: usize = 512;
 
 /// Side of the label images of [`embeddings`].
-const SPRITE_SIDE: usize = 28;
+pub const SPRITE_SIDE: usize = 28;
+
+/// The label images of [`embeddings`], `rows` x 28 x 28: `((i * 7 + p) % 256) / 255` for
+/// image i, pixel p, as `bench/compare_embedding.py` builds them.
+pub fn embedding_images(rows: usize) -> Vec<f32> {
+    (0..rows)
+        .flat_map(|i| {
+            (0..SPRITE_SIDE * SPRITE_SIDE).map(move |p| ((i * 7 + p) % 256) as f32 / 255.0)
+        })
+        .collect()
+}
+
+/// One label per point of [`embeddings`]: `i % 10`.
+pub fn embedding_labels(rows: usize) -> Vec<String> {
+    (0..rows).map(|i| (i % 10).to_string()).collect()
+}
 
 /// Logs `calls` embeddings of `mat` (`rows` x 512) with one label per point (`i % 10`) and a
 /// sprite of `rows` 28x28 images (`((i * 7 + p) % 256) / 255`), as
@@ -130,12 +145,8 @@ pub fn embeddings(
     calls: usize,
 ) -> candle_tensorboard::Result<()> {
     use candle_tensorboard::summary::projector::{EmbeddingOptions, LabelImages, Metadata};
-    let images: Vec<f32> = (0..rows)
-        .flat_map(|i| {
-            (0..SPRITE_SIDE * SPRITE_SIDE).map(move |p| ((i * 7 + p) % 256) as f32 / 255.0)
-        })
-        .collect();
-    let labels: Vec<String> = (0..rows).map(|i| (i % 10).to_string()).collect();
+    let images = embedding_images(rows);
+    let labels = embedding_labels(rows);
     for call in 0..calls {
         let w = SummaryWriter::new(dir.join(format!("run_{call}")))?;
         let options = EmbeddingOptions::new()
