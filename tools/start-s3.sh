@@ -25,58 +25,51 @@ fi
 
 port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log="${TMPDIR:-/tmp}/moto-$port.log"
+auth=${AUTH:-0}
 # setsid: the server outlives this script and is not killed with the caller's process group.
-if [ "${AUTH:-0}" = 1 ]; then
-    INITIAL_NO_AUTH_ACTION_COUNT=0 setsid "$root/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" \
-        >"$log" 2>&1 < /dev/null &
-    pid=$!
-    endpoint="http://127.0.0.1:$port"
-    "$py" - "$endpoint" <<'PY' >&2 || { kill "$pid" 2>/dev/null; cat "$log" >&2; exit 1; }
-import sys, time, urllib.request, urllib.error
-deadline = time.time() + 30
-while True:
-    try:
-        urllib.request.urlopen(sys.argv[1], timeout=2)
-        break
-    except urllib.error.HTTPError:
-        break  # it answered (403: no credentials)
-    except OSError:
-        if time.time() > deadline:
-            sys.exit(f"start-s3.sh: moto did not answer on {sys.argv[1]} within 30 s")
-        time.sleep(0.2)
-PY
-    echo "start-s3.sh: moto S3 server checking credentials (pid $pid) on $endpoint" >&2
-    echo "export TFEVENTS_S3_AUTH_ENDPOINT=$endpoint"
-    echo "export TFEVENTS_S3_AUTH_PID=$pid"
-    exit 0
+# With AUTH=1, moto checks credentials from the first request on.
+if [ "$auth" = 1 ]; then
+    export INITIAL_NO_AUTH_ACTION_COUNT=0
 fi
 setsid "$root/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 < /dev/null &
 pid=$!
+unset INITIAL_NO_AUTH_ACTION_COUNT
 endpoint="http://127.0.0.1:$port"
 
 export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-testing}
 export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-testing}
 export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-us-east-1}
-if ! "$py" - "$endpoint" "$bucket" <<'PY' >&2
+if ! "$py" - "$endpoint" "$bucket" "$auth" <<'PY' >&2
 import sys, time, boto3, botocore
-endpoint, bucket = sys.argv[1], sys.argv[2]
+endpoint, bucket, auth = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 s3 = boto3.client("s3", endpoint_url=endpoint)
 deadline = time.time() + 30
 while True:
     try:
         s3.list_buckets()
         break
+    except botocore.exceptions.ClientError:
+        if auth:
+            break  # it answered, refusing the keys it does not know: up
+        raise
     except botocore.exceptions.EndpointConnectionError:
         if time.time() > deadline:
             sys.exit(f"start-s3.sh: moto did not answer on {endpoint} within 30 s")
         time.sleep(0.2)
-s3.create_bucket(Bucket=bucket)
+if not auth:
+    s3.create_bucket(Bucket=bucket)
 PY
 then
     kill "$pid" 2>/dev/null || true
     echo "start-s3.sh: the server failed; its log:" >&2
     cat "$log" >&2
     exit 1
+fi
+if [ "$auth" = 1 ]; then
+    echo "start-s3.sh: moto S3 server checking credentials (pid $pid) on $endpoint" >&2
+    echo "export TFEVENTS_S3_AUTH_ENDPOINT=$endpoint"
+    echo "export TFEVENTS_S3_AUTH_PID=$pid"
+    exit 0
 fi
 echo "start-s3.sh: moto S3 server (pid $pid) on $endpoint, bucket $bucket" >&2
 cat <<EOS
