@@ -35,6 +35,32 @@ fn log_batches(
     Ok(())
 }
 
+/// Bytes of the one text that [`log_blobs`] makes larger than the tests' 6 MiB multipart
+/// threshold.
+const BIG_BLOB: usize = 7 << 20;
+
+/// Logs `count` 1 MiB texts, the one at step 1 of [`BIG_BLOB`] bytes. A busy writer thread may
+/// cut the stream into segments between any two events, so only an event past the threshold on
+/// its own makes a multipart upload certain.
+fn log_blobs(writer: &SummaryWriter, count: i64) -> tfevents::Result<()> {
+    for step in 0..count {
+        let len = if step == 1 { BIG_BLOB } else { 1 << 20 };
+        writer.add_text("blob", &"x".repeat(len), step)?;
+    }
+    Ok(())
+}
+
+/// Checks that every text of [`log_blobs`] came back whole.
+fn check_blobs(data: &RunData, count: i64) {
+    let texts = &data.texts["blob/text_summary"];
+    let steps: Vec<i64> = texts.iter().map(|t| t.step).collect();
+    assert_eq!(steps, (0..count).collect::<Vec<_>>());
+    for point in texts {
+        let len = if point.step == 1 { BIG_BLOB } else { 1 << 20 };
+        assert_eq!(point.text.len(), len, "step {}", point.step);
+    }
+}
+
 #[test]
 fn file_url_segments_are_complete_event_files() -> tfevents::Result<()> {
     let tmp = tempfile::tempdir().map_err(|e| Error::io("tempdir", "/tmp", e))?;
@@ -104,16 +130,11 @@ fn large_segments_go_up_as_multipart_and_read_back() -> tfevents::Result<()> {
         .remote_log_dir(dir.clone())
         .flush_secs(3600.0)
         .build()?;
-    let text = "x".repeat(1 << 20);
-    for step in 0..12 {
-        writer.add_text("blob", &text, step)?;
-    }
+    log_blobs(&writer, 12)?;
     writer.close()?;
-    // The writer may cut the 13 MiB in two batches; at least one is past the threshold.
     assert!(dir.stats().multipart_uploads() >= 1);
     let runs = dir.discover_runs()?;
-    let data = dir.read_run(&runs[0])?;
-    assert_eq!(data.texts["blob/text_summary"].len(), 12);
+    check_blobs(&dir.read_run(&runs[0])?, 12);
     Ok(())
 }
 
@@ -187,15 +208,11 @@ fn s3_multipart_segment() -> tfevents::Result<()> {
         .remote_log_dir(dir.clone())
         .flush_secs(3600.0)
         .build()?;
-    let text = "y".repeat(1 << 20);
-    for step in 0..13 {
-        writer.add_text("blob", &text, step)?;
-    }
+    log_blobs(&writer, 13)?;
     writer.close()?;
-    // The writer may cut the 13 MiB in two batches; at least one is past the threshold.
     assert!(dir.stats().multipart_uploads() >= 1);
     let runs = dir.discover_runs()?;
-    assert_eq!(dir.read_run(&runs[0])?.texts["blob/text_summary"].len(), 13);
+    check_blobs(&dir.read_run(&runs[0])?, 13);
     Ok(())
 }
 
