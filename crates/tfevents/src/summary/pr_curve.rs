@@ -340,33 +340,54 @@ fn count_unweighted<L: Label, P: Prediction>(
     Ok(curve_from_buckets(&tp, &fp))
 }
 
-/// Counts one block (at most `u32::MAX` long) as `[negatives, positives]` per bucket. Three
-/// passes, the first two without a branch so that they run at vector speed: one checks every entry
-/// (and only if one is bad does a fourth look for the first, `offset` being the block's place
-/// in the whole input), one computes each entry's slot in the table, one counts the slots into
-/// four tables in turn, so that neighbours in the same bucket do not wait on each other's
-/// increment.
+/// Counts one block (at most `u32::MAX` long) as `[negatives, positives]` per bucket; only if
+/// an entry is bad does a second pass look for the first (`offset` being the block's place in
+/// the whole input) to name it.
 fn count_block<L: Label, P: Prediction>(
     labels: &[L],
     predictions: &[P],
     num_thresholds: usize,
     offset: usize,
 ) -> Result<Vec<u32>> {
-    let valid = predictions
-        .iter()
-        .fold(true, |valid, p| valid & p.is_probability())
-        & labels.iter().fold(true, |valid, l| valid & l.is_binary());
-    if !valid {
+    let len = 2 * num_thresholds;
+    let mut tables = vec![0u32; 4 * len];
+    if !count_into_tables(labels, predictions, num_thresholds, &mut tables) {
         for (i, (&label, &prediction)) in labels.iter().zip(predictions).enumerate() {
             check_entry(label, prediction, num_thresholds, offset + i)?;
         }
     }
-    let len = 2 * num_thresholds;
-    let mut slots = vec![0u32; labels.len()];
-    for ((slot, l), p) in slots.iter_mut().zip(labels).zip(predictions) {
-        *slot = 2 * p.bucket_unchecked(num_thresholds) + l.bit_unchecked();
+    let (t0, rest) = tables.split_at_mut(len);
+    let (t1, rest) = rest.split_at_mut(len);
+    let (t2, t3) = rest.split_at_mut(len);
+    for (((a, b), c), d) in t0.iter_mut().zip(&*t1).zip(&*t2).zip(&*t3) {
+        *a += b + c + d;
     }
-    let mut tables = vec![0u32; 4 * len];
+    tables.truncate(len);
+    Ok(tables)
+}
+
+/// Entries whose slots are computed, then counted, together: few enough that the slots stay in
+/// the first-level cache between the two.
+const CHUNK: usize = 2048;
+
+/// Counts every entry's slot `2 * bucket + label` into four tables of `tables` (each a quarter
+/// of it) in turn, so that neighbours in the same bucket do not wait on each other's increment,
+/// and returns whether every entry was valid (the counts mean nothing when one was not).
+///
+/// Per chunk, two passes without a branch, so that they run at vector speed (compiled again for
+/// the wider vectors of newer CPUs, chosen at run time), then the counting.
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512vl+avx2+fma",
+    "x86_64+avx2+fma",
+    "aarch64+neon"
+))]
+fn count_into_tables<L: Label, P: Prediction>(
+    labels: &[L],
+    predictions: &[P],
+    num_thresholds: usize,
+    tables: &mut [u32],
+) -> bool {
+    let len = tables.len() / 4;
     let (t0, rest) = tables.split_at_mut(len);
     let (t1, rest) = rest.split_at_mut(len);
     let (t2, t3) = rest.split_at_mut(len);
@@ -377,21 +398,29 @@ fn count_block<L: Label, P: Prediction>(
             *c += 1;
         }
     };
-    let mut quads = slots.chunks_exact(4);
-    for q in &mut quads {
-        count(t0, q[0]);
-        count(t1, q[1]);
-        count(t2, q[2]);
-        count(t3, q[3]);
+    let mut valid = true;
+    let mut buffer = [0u32; CHUNK];
+    for (labels, predictions) in labels.chunks(CHUNK).zip(predictions.chunks(CHUNK)) {
+        valid &= predictions
+            .iter()
+            .fold(true, |valid, p| valid & p.is_probability())
+            & labels.iter().fold(true, |valid, l| valid & l.is_binary());
+        let slots = &mut buffer[..labels.len()];
+        for ((slot, l), p) in slots.iter_mut().zip(labels).zip(predictions) {
+            *slot = 2 * p.bucket_unchecked(num_thresholds) + l.bit_unchecked();
+        }
+        let mut quads = slots.chunks_exact(4);
+        for q in &mut quads {
+            count(t0, q[0]);
+            count(t1, q[1]);
+            count(t2, q[2]);
+            count(t3, q[3]);
+        }
+        for &slot in quads.remainder() {
+            count(t0, slot);
+        }
     }
-    for &slot in quads.remainder() {
-        count(t0, slot);
-    }
-    for (((a, b), c), d) in t0.iter_mut().zip(&*t1).zip(&*t2).zip(&*t3) {
-        *a += b + c + d;
-    }
-    tables.truncate(len);
-    Ok(tables)
+    valid
 }
 
 fn reverse_cumsum(buckets: &[f64]) -> Vec<f64> {
