@@ -53,7 +53,7 @@ impl Net {
 }
 
 fn bench(c: &mut Criterion) {
-    tutorials::alloc::keep_freed_buffers();
+    candle_tensorboard::candle_gaps::keep_freed_buffers();
     let dev = Device::Cpu;
     let net = Net::new(&dev).expect("weights");
     let x = Tensor::rand(0f32, 1., (32, 4, 84, 84), &dev).expect("input");

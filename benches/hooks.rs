@@ -4,15 +4,17 @@
 //! output, and full backward hooks on every conv.
 //!
 //! Run: `cargo bench --bench hooks`; for interleaved A/B timings that survive a busy
-//! machine: `HOOKS_BENCH_ROUNDS=30 cargo bench --bench hooks`.
+//! machine: `HOOKS_BENCH_ROUNDS=30 cargo bench --bench hooks`, which measures with glibc's
+//! default allocator settings and then again after `candle_gaps::keep_freed_buffers()`.
 
 use std::sync::{Arc, Mutex};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{Conv2dConfig, VarBuilder, VarMap};
+use candle_tensorboard::candle_gaps::keep_freed_buffers;
 use candle_tensorboard::hooks::HookHandle;
 use candle_tensorboard::models::{dqn, AlexNet};
-use candle_tensorboard::nn::{max_pool2d, Module};
+use candle_tensorboard::nn::{max_pool2d, LayerKind, Module};
 use criterion::{criterion_group, Criterion};
 
 /// The same computation as `AlexNet::small`, written with bare candle_nn layers (and this
@@ -112,7 +114,7 @@ fn forward_hooks(model: &dyn Module, store: &Arc<Mutex<Vec<Tensor>>>) -> Vec<Hoo
     model
         .modules()
         .into_iter()
-        .filter(|m| m.kind() == "Conv2d")
+        .filter(|m| m.layer_kind() == LayerKind::Conv2d)
         .map(|m| {
             let s = store.clone();
             m.node().register_forward_hook(move |_, _, out| {
@@ -129,7 +131,7 @@ fn backward_hooks(model: &dyn Module, store: &Arc<Mutex<Vec<Tensor>>>) -> Vec<Ho
     model
         .modules()
         .into_iter()
-        .filter(|m| m.kind() == "Conv2d")
+        .filter(|m| m.layer_kind() == LayerKind::Conv2d)
         .map(|m| {
             let s = store.clone();
             m.node().register_full_backward_hook(move |_, _, go| {
@@ -205,9 +207,12 @@ fn benches(c: &mut Criterion) {
     }
 }
 
-/// Interleaved A/B timing: every round runs each variant once, so load from other processes
-/// hits all variants alike; prints the minimum and median per variant. Enabled with
-/// `HOOKS_BENCH_ROUNDS=<n>` (criterion is skipped then).
+/// Interleaved A/B timing: every round runs each variant once, starting from a different
+/// variant each round, so that load from other processes and the cache state a variant leaves
+/// behind hit all variants alike. Prints per variant the minimum and median, and the median
+/// over rounds of its time against the same round's time of the tree without hooks (paired,
+/// so slow drifts of the machine cancel). Enabled with `HOOKS_BENCH_ROUNDS=<n>` (criterion
+/// is skipped then).
 fn interleaved(
     group: &str,
     rounds: usize,
@@ -222,9 +227,10 @@ fn interleaved(
         "tree_forward_hooks_every_conv",
         "tree_backward_hooks_every_conv",
     ];
-    let mut times = vec![Vec::new(); 4];
-    for _ in 0..rounds {
-        for (v, t) in times.iter_mut().enumerate() {
+    let mut times = vec![Vec::new(); names.len()];
+    for round in 0..rounds {
+        for k in 0..names.len() {
+            let v = (round + k) % names.len();
             let hs = match v {
                 2 => forward_hooks(tree, &store),
                 3 => backward_hooks(tree, &store),
@@ -236,7 +242,7 @@ fn interleaved(
             } else {
                 step(|x| tree.call(x), x);
             }
-            t.push(start.elapsed().as_secs_f64() * 1e3);
+            times[v].push(start.elapsed().as_secs_f64() * 1e3);
             hs.iter().for_each(|h| {
                 h.remove();
             });
@@ -245,14 +251,46 @@ fn interleaved(
             }
         }
     }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
     let base_min = times[0].iter().cloned().fold(f64::INFINITY, f64::min);
-    for (name, t) in names.iter().zip(times.iter_mut()) {
-        t.sort_by(|a, b| a.total_cmp(b));
-        let (min, med) = (t[0], t[t.len() / 2]);
+    for (name, t) in names.iter().zip(&times) {
+        let min = t.iter().cloned().fold(f64::INFINITY, f64::min);
+        let paired: Vec<f64> = t.iter().zip(&times[1]).map(|(a, b)| a / b).collect();
         println!(
-            "{group}/{name:<32} min {min:8.2} ms  median {med:8.2} ms  min vs plain {:+.1}%",
-            (min / base_min - 1.0) * 100.0
+            "{group}/{name:<32} min {min:8.2} ms  median {:8.2} ms  min vs plain {:+.1}%  \
+             paired median vs no hooks {:+.1}%",
+            median(t.clone()),
+            (min / base_min - 1.0) * 100.0,
+            (median(paired) - 1.0) * 100.0
         );
+    }
+}
+
+/// Both models, interleaved, with the groups named `{model}{suffix}`.
+fn interleaved_models(rounds: usize, suffix: &str) {
+    let dev = Device::Cpu;
+    let vm = VarMap::new();
+    let vb = VarBuilder::from_varmap(&vm, DType::F32, &dev);
+    if let (Ok(tree), Ok(plain), Ok(x)) = (
+        AlexNet::small(1, 10, vb.clone()),
+        PlainAlex::new(vb),
+        Tensor::randn(0f32, 1., (16, 1, 28, 28), &dev),
+    ) {
+        let group = format!("alexnet_small_b16{suffix}");
+        interleaved(&group, rounds, &x, &|x| plain.forward(x), &tree);
+    }
+    let vm = VarMap::new();
+    let vb = VarBuilder::from_varmap(&vm, DType::F32, &dev);
+    if let (Ok(tree), Ok(plain), Ok(x)) = (
+        dqn(3, vb.clone()),
+        PlainDqn::new(vb),
+        Tensor::randn(0f32, 1., (8, 4, 84, 84), &dev),
+    ) {
+        let group = format!("dqn_b8{suffix}");
+        interleaved(&group, rounds, &x, &|x| plain.forward(x), &tree);
     }
 }
 
@@ -261,31 +299,11 @@ fn main() {
         .ok()
         .and_then(|r| r.parse::<usize>().ok())
     {
-        let dev = Device::Cpu;
         let rounds = rounds.max(1);
-        let vm = VarMap::new();
-        let vb = VarBuilder::from_varmap(&vm, DType::F32, &dev);
-        if let (Ok(tree), Ok(plain), Ok(x)) = (
-            AlexNet::small(1, 10, vb.clone()),
-            PlainAlex::new(vb),
-            Tensor::randn(0f32, 1., (16, 1, 28, 28), &dev),
-        ) {
-            interleaved(
-                "alexnet_small_b16",
-                rounds,
-                &x,
-                &|x| plain.forward(x),
-                &tree,
-            );
-        }
-        let vm = VarMap::new();
-        let vb = VarBuilder::from_varmap(&vm, DType::F32, &dev);
-        if let (Ok(tree), Ok(plain), Ok(x)) = (
-            dqn(3, vb.clone()),
-            PlainDqn::new(vb),
-            Tensor::randn(0f32, 1., (8, 4, 84, 84), &dev),
-        ) {
-            interleaved("dqn_b8", rounds, &x, &|x| plain.forward(x), &tree);
+        // glibc's defaults first: the tuning cannot be undone within the process.
+        interleaved_models(rounds, "");
+        if keep_freed_buffers() {
+            interleaved_models(rounds, "+keep_freed_buffers");
         }
         return;
     }

@@ -7,7 +7,9 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::{Conv2dConfig, VarBuilder, VarMap};
 use candle_tensorboard::hooks::{gradcheck, numerical_grad, register_hook};
 use candle_tensorboard::models::AlexNet;
-use candle_tensorboard::nn::{Conv2d, Flatten, Linear, MaxPool2d, Module, Sequential, Tanh};
+use candle_tensorboard::nn::{
+    Conv2d, Flatten, LayerKind, Linear, MaxPool2d, Module, Sequential, Tanh,
+};
 
 fn vals(t: &Tensor) -> Vec<f64> {
     t.to_dtype(DType::F64)
@@ -170,7 +172,7 @@ fn hooks_on_every_conv_of_alexnet_small_capture_five_maps() {
     let fmaps = Arc::new(Mutex::new(Vec::new()));
     let mut handles = Vec::new();
     for (name, m) in net.named_modules() {
-        if m.kind() == "Conv2d" {
+        if m.layer_kind() == LayerKind::Conv2d {
             let f = fmaps.clone();
             handles.push(m.node().register_forward_hook(move |node, _, out| {
                 f.lock()
@@ -217,7 +219,7 @@ fn torchvision_alexnet_with_plain_weights_fires_forward_hooks() {
     let shapes = Arc::new(Mutex::new(Vec::new()));
     let bwd_calls = Arc::new(Mutex::new(0));
     for m in net.modules() {
-        if m.kind() == "Conv2d" {
+        if m.layer_kind() == LayerKind::Conv2d {
             let s = shapes.clone();
             let _ = m.node().register_forward_hook(move |m, _, o| {
                 s.lock().unwrap().push((

@@ -6,7 +6,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 use candle_tensorboard::hooks::gradcheck;
 use candle_tensorboard::models::{discriminator, dqn, generator, AlexNet, TwoLayerNet};
-use candle_tensorboard::nn::{Dropout, Module};
+use candle_tensorboard::nn::{Dropout, LayerKind, Module};
 
 fn vb(vm: &VarMap) -> VarBuilder<'static> {
     VarBuilder::from_varmap(vm, DType::F32, &Device::Cpu)
@@ -19,7 +19,7 @@ fn dqn_has_seed_parameter_count_and_shapes() {
     assert_eq!(net.num_parameters(), 1_685_667);
     let shapes = Arc::new(Mutex::new(Vec::new()));
     for m in net.modules() {
-        if m.kind() == "Conv2d" {
+        if m.layer_kind() == LayerKind::Conv2d {
             let s = shapes.clone();
             let _kept = m.node().register_forward_hook(move |_, _, o| {
                 s.lock().unwrap().push(o.dims()[1..].to_vec());

@@ -11,6 +11,12 @@
 //!   (wandb's `watch`); [`capture`] keeps the outputs of the layers you name.
 //! - [`gradcheck`] compares backprop gradients with central differences.
 //!
+//! Backward hooks cost two identity ops per hooked module (a copy in the forward pass, a
+//! zeroed gradient buffer in `backward()`); on Linux call
+//! [`crate::candle_gaps::keep_freed_buffers`] once at the start of `main`, or glibc page-faults
+//! those buffers in on every step and the hooks cost several percent of a training step instead
+//! of nothing measurable (README, "Hook overhead").
+//!
 //! Hooks return this crate's [`crate::Result`]; an `Err` from a hook comes out of the
 //! `forward` (or `backward()`) call that ran it, as a `candle_core::Error` wrapping it.
 

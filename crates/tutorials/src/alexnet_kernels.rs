@@ -21,7 +21,7 @@ use candle_core::{DType, Device, Tensor, D};
 use candle_nn::{Optimizer, VarBuilder, VarMap};
 use candle_tensorboard::grid::{make_grid, GridOptions};
 use candle_tensorboard::models::AlexNet;
-use candle_tensorboard::nn::Module;
+use candle_tensorboard::nn::{LayerKind, Module};
 use candle_tensorboard::summary::image::DataFormat;
 use candle_tensorboard::SummaryWriter;
 use clap::Parser;
@@ -141,7 +141,7 @@ fn first_kernels_grid(net: &AlexNet) -> Result<Tensor, Box<dyn std::error::Error
     let conv = net
         .modules()
         .into_iter()
-        .find(|m| m.kind() == "Conv2d")
+        .find(|m| m.layer_kind() == LayerKind::Conv2d)
         .ok_or("no Conv2d")?;
     let w = conv.node().parameter("weight").ok_or("no weight")?;
     let (_, _, kh, kw) = w.dims4()?;
@@ -165,7 +165,7 @@ fn shrink_first_kernels(varmap: &VarMap, factor: f64) -> Result<(), Box<dyn std:
 
 /// The example\'s entry point: parses the command line and runs it.
 pub fn main() -> Result<(), Box<dyn std::error::Error>> {
-    crate::alloc::keep_freed_buffers();
+    candle_tensorboard::candle_gaps::keep_freed_buffers();
     run(Args::parse())
 }
 

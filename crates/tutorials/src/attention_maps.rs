@@ -202,7 +202,7 @@ fn batch(m: &Mnist, idx: &[usize], dev: &Device) -> candle_core::Result<(Tensor,
 
 /// The example's entry point: parses the command line and runs it.
 pub fn main() -> Result<(), Box<dyn std::error::Error>> {
-    crate::alloc::keep_freed_buffers();
+    candle_tensorboard::candle_gaps::keep_freed_buffers();
     run(Args::parse())
 }
 

@@ -30,7 +30,7 @@ pub struct Args {
 
 /// The demo's entry point: parses the command line and runs it.
 pub fn main() -> Result<(), Box<dyn std::error::Error>> {
-    crate::alloc::keep_freed_buffers();
+    candle_tensorboard::candle_gaps::keep_freed_buffers();
     let args = Args::parse();
     run(&args.logdir, args.steps)
 }

@@ -62,7 +62,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
 use candle_tensorboard::grid::{make_grid, save_image, GridOptions};
 use candle_tensorboard::models::gan::{discriminator, generator, IMAGE_DIM, NOISE_DIM};
-use candle_tensorboard::nn::{Module, Sequential};
+use candle_tensorboard::nn::{LayerKind, Module, Sequential};
 use clap::Parser;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -285,7 +285,7 @@ fn sample(args: &Args, dev: &Device) -> BoxResult<()> {
 
 /// The example\'s entry point: parses the command line and runs it.
 pub fn main() -> BoxResult<()> {
-    crate::alloc::keep_freed_buffers();
+    candle_tensorboard::candle_gaps::keep_freed_buffers();
     run(Args::parse())
 }
 
@@ -371,7 +371,7 @@ pub fn run(args: Args) -> BoxResult<()> {
     let norms: Arc<Mutex<Vec<(String, f32)>>> = Arc::default();
     let mut _handles = Vec::new();
     for (_, m) in g.named_modules() {
-        if m.kind() == "Linear" {
+        if m.layer_kind() == LayerKind::Linear {
             let (want, store) = (want_norms.clone(), norms.clone());
             _handles.push(m.node().register_full_backward_hook(move |node, _gi, go| {
                 if want.load(Ordering::Relaxed) {

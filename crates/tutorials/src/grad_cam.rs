@@ -133,7 +133,7 @@ fn overlay(raw: &Tensor, cam: &Tensor) -> candle_core::Result<Tensor> {
 
 /// The example's entry point: parses the command line and runs it.
 pub fn main() -> Result<(), Box<dyn std::error::Error>> {
-    crate::alloc::keep_freed_buffers();
+    candle_tensorboard::candle_gaps::keep_freed_buffers();
     run(Args::parse())
 }
 

@@ -21,7 +21,6 @@
 //! GAN's samples ([`digit_classifier`]) and the benchmark workloads ([`bench_workloads`]).
 
 pub mod alexnet_kernels;
-pub mod alloc;
 pub mod attention_maps;
 pub mod backprop_scratch;
 pub mod bench_workloads;

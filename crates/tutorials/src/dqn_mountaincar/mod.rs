@@ -279,7 +279,7 @@ fn eval_episode(q: &Sequential, args: &Args, rng: &mut StdRng, dev: &Device) -> 
 
 /// The example\'s entry point: parses the command line and runs it.
 pub fn main() -> BoxResult<()> {
-    crate::alloc::keep_freed_buffers();
+    candle_tensorboard::candle_gaps::keep_freed_buffers();
     run(Args::parse())
 }
 
