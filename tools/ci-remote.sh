@@ -22,15 +22,18 @@ trap 'kill "$TFEVENTS_S3_PID" "$TFEVENTS_S3_AUTH_PID" 2>/dev/null || true; rm -r
 py="$root/.venv/bin/python"
 prefix=ci-ranks
 
+# The README's test command builds the object-store stack (the CLI's default `remote`
+# feature) with the same features as here, so after it nothing is compiled again: the
+# workspace-wide feature set is kept by selecting the whole workspace.
+cargo test --quiet --workspace --no-run
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+
 echo "== remote tests against $TFEVENTS_S3_ENDPOINT"
-TFEVENTS_RANKS_S3_PREFIX=$prefix cargo test --quiet -p tfevents --features remote \
+TFEVENTS_RANKS_S3_PREFIX=$prefix cargo test --quiet --workspace \
     --test remote --test ranks -- --nocapture
 
 echo "== tfevents ls s3://$TFEVENTS_S3_BUCKET/$prefix"
-# The dev profile: dependencies are optimised there too (root Cargo.toml), and it reuses the
-# test build instead of compiling the object-store stack a second time.
-cargo build --quiet -p tfevents-cli --features remote
-cli="${CARGO_TARGET_DIR:-$root/target}/debug/tfevents"
+cli="$target_dir/debug/tfevents"
 "$cli" ls "s3://$TFEVENTS_S3_BUCKET/$prefix" | tee "$work/ls.txt"
 runs=$(grep -c '^rank_' "$work/ls.txt")
 [ "$runs" = 8 ] || { echo "ci-remote: tfevents ls found $runs runs, want 8" >&2; exit 1; }
@@ -53,6 +56,5 @@ PY
 "$py" tools/tb_http_check.py "s3://$TFEVENTS_S3_BUCKET/$prefix" "$work/export.json" --load-fast false
 
 echo "== upload bench (120 simulated seconds at 1 kHz)"
-cargo run --quiet -p tfevents --features remote --example remote_upload -- \
-    "s3://$TFEVENTS_S3_BUCKET/bench" 120
+"$target_dir/debug/examples/remote_upload" "s3://$TFEVENTS_S3_BUCKET/bench" 120
 echo "ci-remote: all checks passed"

@@ -4,7 +4,7 @@
 # server's pid, so that:
 #
 #   eval "$(tools/start-s3.sh)"          # server up, TFEVENTS_S3_ENDPOINT etc. exported
-#   cargo test -p tfevents --features remote --test remote
+#   cargo test --workspace --test remote
 #   kill "$TFEVENTS_S3_PID"
 #
 # Installs tools/requirements-s3.txt (moto[server], boto3) into .venv (made by
