@@ -16,9 +16,11 @@
 //! | [`demo`] | every one of the above, briefly, plus text and an image batch |
 //!
 //! The support code the tutorials share is here too, not in the library: the MNIST reader and
-//! the bundled digits ([`mnist`]), gymnasium's MountainCar ([`mountain_car`]), allocator tuning
-//! ([`alloc`]), the progress display ([`progress`]), the digit classifier that scores the
-//! GAN's samples ([`digit_classifier`]) and the benchmark workloads ([`bench_workloads`]).
+//! the bundled digits ([`mnist`]), gymnasium's MountainCar ([`mountain_car`]), the progress
+//! display ([`progress`]), the digit classifier that scores the GAN's samples
+//! ([`digit_classifier`]) and the benchmark workloads ([`bench_workloads`]). The allocator
+//! tuning every example starts with is the library's
+//! ([`candle_tensorboard::candle_gaps::keep_freed_buffers`]): users need it too.
 
 pub mod alexnet_kernels;
 pub mod attention_maps;
