@@ -144,13 +144,7 @@ fn backward_hooks(model: &dyn Module, store: &Arc<Mutex<Vec<Tensor>>>) -> Vec<Ho
         .collect()
 }
 
-fn bench_model(
-    c: &mut Criterion,
-    group: &str,
-    x: &Tensor,
-    plain: &dyn Fn(&Tensor) -> candle_core::Result<Tensor>,
-    tree: &dyn Module,
-) {
+fn bench_model(c: &mut Criterion, group: &str, x: &Tensor, plain: Plain, tree: &dyn Module) {
     let store = Arc::new(Mutex::new(Vec::new()));
     let clear = || {
         if let Ok(mut v) = store.lock() {
@@ -184,7 +178,12 @@ fn bench_model(
     g.finish();
 }
 
-fn benches(c: &mut Criterion) {
+/// A model's forward pass built with bare candle_nn layers.
+type Plain<'a> = &'a dyn Fn(&Tensor) -> candle_core::Result<Tensor>;
+
+/// Builds each model twice, as the tree and with bare candle_nn layers, and hands both with
+/// an input batch to `run(group, x, plain, tree)`.
+fn for_each_model(mut run: impl FnMut(&str, &Tensor, Plain, &dyn Module)) {
     let dev = Device::Cpu;
     let vm = VarMap::new();
     let vb = VarBuilder::from_varmap(&vm, DType::F32, &dev);
@@ -194,7 +193,7 @@ fn benches(c: &mut Criterion) {
         PlainAlex::new(vb),
         Tensor::randn(0f32, 1., (16, 1, 28, 28), &dev),
     ) {
-        bench_model(c, "alexnet_small_b16", &x, &|x| plain.forward(x), &tree);
+        run("alexnet_small_b16", &x, &|x| plain.forward(x), &tree);
     }
     let vm = VarMap::new();
     let vb = VarBuilder::from_varmap(&vm, DType::F32, &dev);
@@ -203,8 +202,12 @@ fn benches(c: &mut Criterion) {
         PlainDqn::new(vb),
         Tensor::randn(0f32, 1., (8, 4, 84, 84), &dev),
     ) {
-        bench_model(c, "dqn_b8", &x, &|x| plain.forward(x), &tree);
+        run("dqn_b8", &x, &|x| plain.forward(x), &tree);
     }
+}
+
+fn benches(c: &mut Criterion) {
+    for_each_model(|group, x, plain, tree| bench_model(c, group, x, plain, tree));
 }
 
 /// Interleaved A/B timing: every round runs each variant once, starting from a different
@@ -213,13 +216,7 @@ fn benches(c: &mut Criterion) {
 /// over rounds of its time against the same round's time of the tree without hooks (paired,
 /// so slow drifts of the machine cancel). Enabled with `HOOKS_BENCH_ROUNDS=<n>` (criterion
 /// is skipped then).
-fn interleaved(
-    group: &str,
-    rounds: usize,
-    x: &Tensor,
-    plain: &dyn Fn(&Tensor) -> candle_core::Result<Tensor>,
-    tree: &dyn Module,
-) {
+fn interleaved(group: &str, rounds: usize, x: &Tensor, plain: Plain, tree: &dyn Module) {
     let store = Arc::new(Mutex::new(Vec::new()));
     let names = [
         "plain_candle_nn",
@@ -269,31 +266,6 @@ fn interleaved(
     }
 }
 
-/// Both models, interleaved, with the groups named `{model}{suffix}`.
-fn interleaved_models(rounds: usize, suffix: &str) {
-    let dev = Device::Cpu;
-    let vm = VarMap::new();
-    let vb = VarBuilder::from_varmap(&vm, DType::F32, &dev);
-    if let (Ok(tree), Ok(plain), Ok(x)) = (
-        AlexNet::small(1, 10, vb.clone()),
-        PlainAlex::new(vb),
-        Tensor::randn(0f32, 1., (16, 1, 28, 28), &dev),
-    ) {
-        let group = format!("alexnet_small_b16{suffix}");
-        interleaved(&group, rounds, &x, &|x| plain.forward(x), &tree);
-    }
-    let vm = VarMap::new();
-    let vb = VarBuilder::from_varmap(&vm, DType::F32, &dev);
-    if let (Ok(tree), Ok(plain), Ok(x)) = (
-        dqn(3, vb.clone()),
-        PlainDqn::new(vb),
-        Tensor::randn(0f32, 1., (8, 4, 84, 84), &dev),
-    ) {
-        let group = format!("dqn_b8{suffix}");
-        interleaved(&group, rounds, &x, &|x| plain.forward(x), &tree);
-    }
-}
-
 fn main() {
     if let Some(rounds) = std::env::var("HOOKS_BENCH_ROUNDS")
         .ok()
@@ -301,9 +273,12 @@ fn main() {
     {
         let rounds = rounds.max(1);
         // glibc's defaults first: the tuning cannot be undone within the process.
-        interleaved_models(rounds, "");
+        for_each_model(|group, x, plain, tree| interleaved(group, rounds, x, plain, tree));
         if keep_freed_buffers() {
-            interleaved_models(rounds, "+keep_freed_buffers");
+            for_each_model(|group, x, plain, tree| {
+                let group = format!("{group}+keep_freed_buffers");
+                interleaved(&group, rounds, x, plain, tree)
+            });
         }
         return;
     }
