@@ -138,6 +138,50 @@ fn large_segments_go_up_as_multipart_and_read_back() -> tfevents::Result<()> {
     Ok(())
 }
 
+/// HTTPS goes through rustls with ring (no aws-lc-rs in the build): a TLS handshake with a
+/// server that speaks no TLS is a clear `Err` at construction, never a panic about a missing
+/// crypto provider.
+#[test]
+fn https_handshake_failure_is_an_error() -> tfevents::Result<()> {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| Error::io("bind", "127.0.0.1", e))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| Error::io("local_addr", "127.0.0.1", e))?
+        .port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().take(8).flatten() {
+            let mut hello = [0u8; 512];
+            let _ = stream.read(&mut hello);
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+        }
+    });
+    let options = RemoteOptions {
+        max_retries: 0,
+        retry_timeout: Duration::from_secs(5),
+        config: [
+            ("aws_endpoint", format!("https://127.0.0.1:{port}")),
+            ("aws_access_key_id", "test".to_string()),
+            ("aws_secret_access_key", "test".to_string()),
+            ("aws_region", "us-east-1".to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+        ..Default::default()
+    };
+    let dir = RemoteLogDir::open_with("s3://bucket/run", options)?;
+    match SummaryWriter::builder().remote_log_dir(dir).build() {
+        Err(e) => assert!(
+            e.to_string().contains("cannot upload the first segment"),
+            "{e}"
+        ),
+        Ok(_) => panic!("built a writer against a server that speaks no TLS"),
+    }
+    Ok(())
+}
+
 #[test]
 fn bad_urls_are_clear_errors() {
     for url in ["s3://", "ftp://host/x", "gs:///prefix"] {

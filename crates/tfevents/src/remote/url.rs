@@ -34,6 +34,10 @@ fn bucket_and_prefix<'a>(url: &str, rest: &'a str) -> Result<(&'a str, ObjectPat
 }
 
 fn client_options(options: &RemoteOptions) -> ClientOptions {
+    // The HTTPS client's rustls has no provider compiled in (see Cargo.toml): without one
+    // installed, building the client panics. An `Err` means that the program installed its own
+    // provider first, which then serves as well.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     ClientOptions::new()
         .with_connect_timeout(options.connect_timeout)
         .with_timeout(options.retry_timeout)
