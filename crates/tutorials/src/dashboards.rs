@@ -3,12 +3,17 @@
 
 use std::path::Path;
 
+use candle_core::Device;
+
 use tfevents::summary::custom_scalar::LayoutCategory;
 use tfevents::summary::hparams::HParamDomain;
 use tfevents::summary::pr_curve::compute_curve;
 use tfevents::summary::scalar::ScalarOptions;
 use tfevents::writer::HParamsOptions;
 use tfevents::SummaryWriter;
+
+use crate::hparams_sweep::{self, Trial};
+use crate::mnist::Mnist;
 
 /// A deterministic value in `[0, 1)` for index `i` (a hash, so the demo needs no RNG seed).
 fn unit(i: u64, salt: u64) -> f64 {
@@ -19,22 +24,28 @@ fn unit(i: u64, salt: u64) -> f64 {
     (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// Writes `hparams/lr_*` (three trials with different hparams and their metrics) and
+/// Writes `hparams/lr_*` (three trials with different hparams, trained, and their metrics) and
 /// `dashboards` (PR curves, custom scalars and the scalars they chart, audio, a video,
-/// new-style scalars, a tensor) under `logdir`.
-pub fn part1(logdir: &Path) -> Result<(), Box<dyn std::error::Error>> {
-    // HPARAMS: three runs, one trial each, in the run itself (not PyTorch's sub-run).
-    for (i, (lr, optimizer)) in [(0.1f64, "sgd"), (0.01, "adam"), (0.001, "adam")]
-        .into_iter()
-        .enumerate()
-    {
+/// new-style scalars, a tensor) under `logdir`; each trial trains for `hparams_steps` steps.
+pub fn part1(logdir: &Path, hparams_steps: usize) -> Result<(), Box<dyn std::error::Error>> {
+    // HPARAMS: three runs, one trial each, in the run itself (not PyTorch's sub-run): small
+    // classifiers really trained on the bundled digits, their held-out accuracy the metric.
+    let digits = Mnist::bundled()?;
+    let data = hparams_sweep::split(&digits, &Device::Cpu)?;
+    let trials = [
+        (0.1, "sgd", 32, true),
+        (0.01, "adam", 64, false),
+        (0.001, "adam", 128, true),
+    ];
+    for (lr, optimizer, batch_size, hidden_layer) in trials {
+        let trial = Trial {
+            lr,
+            optimizer,
+            batch_size,
+            hidden_layer,
+        };
         let writer = SummaryWriter::new(logdir.join(format!("hparams/lr_{lr}")))?;
-        let mut loss = 1.0;
-        for step in 0..10 {
-            loss *= 1.0 - lr.sqrt() * 0.5;
-            writer.add_scalar("train/loss", loss, step)?;
-        }
-        let accuracy = 0.6 + 0.1 * i as f64;
+        let outcome = hparams_sweep::run(trial, &data, hparams_steps, &writer)?;
         let options = HParamsOptions {
             domains: vec![
                 (
@@ -49,17 +60,20 @@ pub fn part1(logdir: &Path) -> Result<(), Box<dyn std::error::Error>> {
                     HParamDomain::Discrete(vec!["sgd".into(), "adam".into()]),
                 ),
             ],
-            global_step: 9,
+            global_step: hparams_steps.saturating_sub(1) as i64,
             ..Default::default()
         };
         writer.add_hparams_with(
             &[
                 ("lr", lr.into()),
-                ("batch_size", (32 << i).into()),
+                ("batch_size", (batch_size as i64).into()),
                 ("optimizer", optimizer.into()),
-                ("batchnorm", (i != 1).into()),
+                ("hidden_layer", hidden_layer.into()),
             ],
-            &[("hparam/accuracy", accuracy), ("hparam/final_loss", loss)],
+            &[
+                ("hparam/accuracy", outcome.accuracy),
+                ("hparam/final_loss", outcome.final_loss),
+            ],
             &options,
         )?;
         writer.close()?;

@@ -123,7 +123,7 @@ pub fn run(logdir: &Path, steps: usize) -> Result<(), Box<dyn std::error::Error>
         0,
     )?;
     writer.close()?;
-    crate::dashboards::part1(logdir)?;
+    crate::dashboards::part1(logdir, cap(150))?;
     println!(
         "\ndemo done in {:.0} s; view it with: tensorboard --logdir {}",
         started.elapsed().as_secs_f64(),

@@ -37,6 +37,7 @@ pub mod feature_maps;
 pub mod gan_mnist;
 pub mod grad_cam;
 pub mod hooks_demo;
+pub mod hparams_sweep;
 pub mod mnist;
 pub mod mountain_car;
 pub mod nearest_centroid;
