@@ -11,14 +11,13 @@
 #   BUDGET_MS=20000            Chromium's virtual time budget per page (TensorBoard is all JS)
 #   WINDOW=1600,1200           window size
 #   LOAD_FAST=auto|true|false  TensorBoard's --load_fast (auto: its Rust data server if present)
-#   TB=/path/to/tensorboard    the tensorboard executable (default: .venv, then
-#                              /work/wt/venv, then PATH)
+#   TB=/path/to/tensorboard    the tensorboard executable (default: .venv's, then PATH's)
 # Installs Chromium with apt-get if no chromium/chromium-browser/google-chrome is found and
 # we are root. Exit status 1 if TensorBoard does not come up or a screenshot is missing.
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
-    sed -n '2,17p' "$0" >&2
+    sed -n '2,16p' "$0" >&2
     exit 2
 fi
 logdir=$1
@@ -37,9 +36,7 @@ mkdir -p "$out"
 
 tb=${TB:-}
 if [ -z "$tb" ]; then
-    for cand in "$root/.venv/bin/tensorboard" /work/wt/venv/bin/tensorboard; do
-        if [ -x "$cand" ]; then tb=$cand; break; fi
-    done
+    if [ -x "$root/.venv/bin/tensorboard" ]; then tb=$root/.venv/bin/tensorboard; fi
 fi
 if [ -z "$tb" ]; then tb=$(command -v tensorboard || true); fi
 if [ -z "$tb" ]; then
