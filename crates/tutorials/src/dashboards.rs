@@ -12,7 +12,7 @@ use tfevents::summary::scalar::ScalarOptions;
 use tfevents::writer::HParamsOptions;
 use tfevents::SummaryWriter;
 
-use crate::hparams_sweep::{self, Trial};
+use crate::hparams_sweep::{self, OptimizerKind, Trial};
 use crate::mnist::Mnist;
 
 /// A deterministic value in `[0, 1)` for index `i` (a hash, so the demo needs no RNG seed).
@@ -33,9 +33,9 @@ pub fn part1(logdir: &Path, hparams_steps: usize) -> Result<(), Box<dyn std::err
     let digits = Mnist::bundled()?;
     let data = hparams_sweep::split(&digits, &Device::Cpu)?;
     let trials = [
-        (0.1, "sgd", 32, true),
-        (0.01, "adam", 64, false),
-        (0.001, "adam", 128, true),
+        (0.1, OptimizerKind::Sgd, 32, true),
+        (0.01, OptimizerKind::Adam, 64, false),
+        (0.001, OptimizerKind::Adam, 128, true),
     ];
     for (lr, optimizer, batch_size, hidden_layer) in trials {
         let trial = Trial {
@@ -67,7 +67,7 @@ pub fn part1(logdir: &Path, hparams_steps: usize) -> Result<(), Box<dyn std::err
             &[
                 ("lr", lr.into()),
                 ("batch_size", (batch_size as i64).into()),
-                ("optimizer", optimizer.into()),
+                ("optimizer", optimizer.name().into()),
                 ("hidden_layer", hidden_layer.into()),
             ],
             &[

@@ -77,9 +77,7 @@ impl DigitClassifier {
                 ..Default::default()
             },
         )?;
-        let x_all = Tensor::from_slice(&train.images, (train.len(), 784), dev)?;
-        let labels: Vec<u32> = train.labels.iter().map(|&l| u32::from(l)).collect();
-        let y_all = Tensor::new(labels.as_slice(), dev)?;
+        let (x_all, y_all) = train.to_tensors(dev)?;
         let mut order: Vec<u32> = (0..train.len() as u32).collect();
         let mut rng = StdRng::seed_from_u64(seed);
         for _ in 0..epochs {
@@ -91,7 +89,7 @@ impl DigitClassifier {
                 opt.backward_step(&loss)?;
             }
         }
-        let x_test = Tensor::from_slice(&test.images, (test.len(), 784), dev)?;
+        let (x_test, _) = test.to_tensors(dev)?;
         let pred = net.logits(&x_test)?.argmax(D::Minus1)?.to_vec1::<u32>()?;
         let hits = pred
             .iter()

@@ -12,19 +12,38 @@ use tfevents::SummaryWriter;
 use crate::mnist::Mnist;
 
 /// Digits trained on; the held-out ones follow them.
-const TRAIN: usize = 2000;
+pub const TRAIN: usize = 2000;
 /// Held-out digits the accuracy is measured on.
-const TEST: usize = 1000;
+pub const TEST: usize = 1000;
 /// Hidden units of the deeper model.
 pub const HIDDEN: usize = 64;
+
+/// A trial's optimizer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptimizerKind {
+    /// Plain SGD.
+    Sgd,
+    /// AdamW without weight decay.
+    Adam,
+}
+
+impl OptimizerKind {
+    /// The name logged as the hparam value: `"sgd"` or `"adam"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::Sgd => "sgd",
+            OptimizerKind::Adam => "adam",
+        }
+    }
+}
 
 /// One trial's hyperparameters.
 #[derive(Clone, Copy, Debug)]
 pub struct Trial {
     /// Learning rate.
     pub lr: f64,
-    /// `"sgd"` or `"adam"` (AdamW without weight decay).
-    pub optimizer: &'static str,
+    /// The optimizer.
+    pub optimizer: OptimizerKind,
     /// Digits per step.
     pub batch_size: usize,
     /// A hidden layer of [`HIDDEN`] ReLU units, or a linear (softmax regression) model.
@@ -69,31 +88,13 @@ impl Module for Classifier {
     }
 }
 
-/// The bundled digits as `(train images, train labels, test images, test labels)` tensors.
+/// The bundled digits as `[train images, train labels, test images, test labels]` tensors:
+/// the first [`TRAIN`] digits and the [`TEST`] after them.
 pub fn split(digits: &Mnist, dev: &Device) -> candle_core::Result<[Tensor; 4]> {
-    let size = digits.image_size();
     let n_train = TRAIN.min(digits.len().saturating_sub(TEST));
-    let n_test = TEST.min(digits.len() - n_train);
-    let images = |from: usize, n: usize| {
-        Tensor::from_slice(
-            &digits.images[from * size..(from + n) * size],
-            (n, size),
-            dev,
-        )
-    };
-    let labels = |from: usize, n: usize| {
-        let l: Vec<u32> = digits.labels[from..from + n]
-            .iter()
-            .map(|&l| u32::from(l))
-            .collect();
-        Tensor::from_vec(l, n, dev)
-    };
-    Ok([
-        images(0, n_train)?,
-        labels(0, n_train)?,
-        images(n_train, n_test)?,
-        labels(n_train, n_test)?,
-    ])
+    let (train_x, train_y) = digits.slice(0, n_train).to_tensors(dev)?;
+    let (test_x, test_y) = digits.slice(n_train, n_train + TEST).to_tensors(dev)?;
+    Ok([train_x, train_y, test_x, test_y])
 }
 
 /// Trains `trial` for `steps` steps on `data` (from [`split`]), logging `train/loss` at every
@@ -120,15 +121,16 @@ pub fn run(
             out: linear(inputs, 10, vb.pp("out"))?,
         }
     };
-    let mut optimizer = if trial.optimizer == "sgd" {
-        Trainer::Sgd(SGD::new(vm.all_vars(), trial.lr)?)
-    } else {
-        let params = ParamsAdamW {
-            lr: trial.lr,
-            weight_decay: 0.0,
-            ..Default::default()
-        };
-        Trainer::Adam(AdamW::new(vm.all_vars(), params)?)
+    let mut optimizer = match trial.optimizer {
+        OptimizerKind::Sgd => Trainer::Sgd(SGD::new(vm.all_vars(), trial.lr)?),
+        OptimizerKind::Adam => {
+            let params = ParamsAdamW {
+                lr: trial.lr,
+                weight_decay: 0.0,
+                ..Default::default()
+            };
+            Trainer::Adam(AdamW::new(vm.all_vars(), params)?)
+        }
     };
     let n = train_x.dim(0)?;
     let batch = trial.batch_size.clamp(1, n);

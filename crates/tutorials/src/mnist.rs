@@ -193,6 +193,21 @@ impl Mnist {
         self.images.get(i * s..(i + 1) * s)
     }
 
+    /// The set as tensors on `dev`: the images `(len, rows * cols)` in f32, the labels `(len,)`
+    /// in u32 (what `candle_nn::loss::cross_entropy` takes).
+    pub fn to_tensors(
+        &self,
+        dev: &candle_core::Device,
+    ) -> candle_core::Result<(candle_core::Tensor, candle_core::Tensor)> {
+        let images =
+            candle_core::Tensor::from_slice(&self.images, (self.len(), self.image_size()), dev)?;
+        let labels: Vec<u32> = self.labels.iter().map(|&l| u32::from(l)).collect();
+        Ok((
+            images,
+            candle_core::Tensor::from_vec(labels, self.len(), dev)?,
+        ))
+    }
+
     /// The images `start..end` (clamped to the set) as a new set; split train and test with it.
     pub fn slice(&self, start: usize, end: usize) -> Mnist {
         let end = end.min(self.len());

@@ -82,11 +82,14 @@ fn bundled_subset() {
 fn hparams_trials_learn_the_bundled_digits() {
     use candle_core::Device;
     use tfevents::reader::{discover_runs, RunData};
-    use tutorials::hparams_sweep::{run, split, Trial};
+    use tutorials::hparams_sweep::{run, split, OptimizerKind, Trial};
 
     let digits = Mnist::bundled().unwrap();
     let data = split(&digits, &Device::Cpu).unwrap();
-    for (lr, optimizer, hidden_layer) in [(0.1, "sgd", true), (0.01, "adam", false)] {
+    for (lr, optimizer, hidden_layer) in [
+        (0.1, OptimizerKind::Sgd, true),
+        (0.01, OptimizerKind::Adam, false),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let writer = tfevents::SummaryWriter::new(dir.path()).unwrap();
         let trial = Trial {
