@@ -25,6 +25,18 @@ fn bench(c: &mut Criterion) {
             )
         })
     });
+    // Past 128 thresholds a slot no longer fits a byte: the general counting path.
+    g.bench_function("f32_1000_thresholds", |b| {
+        b.iter(|| {
+            pr_curve_summary(
+                "pr",
+                black_box(&labels),
+                black_box(&predictions),
+                1000,
+                None,
+            )
+        })
+    });
     g.bench_function("f32_127_thresholds_weighted", |b| {
         b.iter(|| {
             pr_curve_summary(

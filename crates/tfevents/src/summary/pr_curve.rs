@@ -350,44 +350,151 @@ fn count_block<L: Label, P: Prediction>(
     offset: usize,
 ) -> Result<Vec<u32>> {
     let len = 2 * num_thresholds;
-    let mut tables = vec![0u32; 4 * len];
-    if !count_into_tables(labels, predictions, num_thresholds, &mut tables) {
+    let (valid, counts) = if len <= BYTE_SLOTS {
+        let mut tables = [[0u32; BYTE_SLOTS]; LANES];
+        let valid = count_byte_slots(labels, predictions, num_thresholds, &mut tables);
+        let counts = (0..len)
+            .map(|slot| tables.iter().map(|table| table[slot]).sum::<u32>())
+            .collect();
+        (valid, counts)
+    } else {
+        let mut tables = vec![0u32; LANES * len];
+        let valid = count_wide_slots(labels, predictions, num_thresholds, &mut tables);
+        let mut counts = tables.split_off((LANES - 1) * len);
+        for table in tables.chunks_exact(len) {
+            for (total, c) in counts.iter_mut().zip(table) {
+                *total += c;
+            }
+        }
+        (valid, counts)
+    };
+    if !valid {
         for (i, (&label, &prediction)) in labels.iter().zip(predictions).enumerate() {
             check_entry(label, prediction, num_thresholds, offset + i)?;
         }
     }
-    let (t0, rest) = tables.split_at_mut(len);
-    let (t1, rest) = rest.split_at_mut(len);
-    let (t2, t3) = rest.split_at_mut(len);
-    for (((a, b), c), d) in t0.iter_mut().zip(&*t1).zip(&*t2).zip(&*t3) {
-        *a += b + c + d;
-    }
-    tables.truncate(len);
-    Ok(tables)
+    Ok(counts)
 }
 
 /// Entries whose slots are computed, then counted, together: few enough that the slots stay in
 /// the first-level cache between the two.
 const CHUNK: usize = 2048;
 
-/// Counts every entry's slot `2 * bucket + label` into four tables of `tables` (each a quarter
-/// of it) in turn, so that neighbours in the same bucket do not wait on each other's increment,
-/// and returns whether every entry was valid (the counts mean nothing when one was not).
-///
-/// Per chunk, two passes without a branch, so that they run at vector speed (compiled again for
-/// the wider vectors of newer CPUs, chosen at run time), then the counting.
+/// Tables counted into in turn, so that neighbours in the same slot do not wait on each
+/// other's increment.
+const LANES: usize = 4;
+
+/// Entries whose slots [`count_byte_slots`] computes between two runs of counting.
+const STEP: usize = 32;
+
+/// Slots `2 * bucket + label` that fit a byte: every curve of up to 128 thresholds, PyTorch's
+/// default 127 among them.
+const BYTE_SLOTS: usize = 256;
+
+/// Writes each entry's slot `2 * bucket + label` into `slots` (as `to_slot` narrows it) and
+/// returns whether every entry was valid; one pass without a branch, so that it runs at vector
+/// speed.
+#[inline(always)]
+fn fill_slots<L: Label, P: Prediction, S>(
+    labels: &[L],
+    predictions: &[P],
+    num_thresholds: usize,
+    slots: &mut [S],
+    to_slot: impl Fn(u32) -> S,
+) -> bool {
+    let mut invalid = false;
+    for ((slot, l), p) in slots.iter_mut().zip(labels).zip(predictions) {
+        invalid |= !p.is_probability() | !l.is_binary();
+        *slot = to_slot(2 * p.bucket_unchecked(num_thresholds) + (l.bit_unchecked() & 1));
+    }
+    !invalid
+}
+
+/// [`count_wide_slots`] for curves whose slots fit a byte, and twice as fast: byte-indexed
+/// tables need no bounds check, and the slots of one chunk are computed (vector work) while
+/// those of the chunk before are counted (scalar increments), [`STEP`] entries at a time, so
+/// that the processor overlaps the two. Returns whether every entry was valid (the counts
+/// mean nothing when one was not).
 #[multiversion::multiversion(targets(
     "x86_64+avx512f+avx512bw+avx512vl+avx2+fma",
     "x86_64+avx2+fma",
     "aarch64+neon"
 ))]
-fn count_into_tables<L: Label, P: Prediction>(
+fn count_byte_slots<L: Label, P: Prediction>(
+    labels: &[L],
+    predictions: &[P],
+    num_thresholds: usize,
+    tables: &mut [[u32; BYTE_SLOTS]; LANES],
+) -> bool {
+    let [t0, t1, t2, t3] = tables;
+    let mut count = |slots: &[u8]| {
+        let mut quads = slots.chunks_exact(LANES);
+        for q in &mut quads {
+            t0[usize::from(q[0])] += 1;
+            t1[usize::from(q[1])] += 1;
+            t2[usize::from(q[2])] += 1;
+            t3[usize::from(q[3])] += 1;
+        }
+        for &slot in quads.remainder() {
+            t0[usize::from(slot)] += 1;
+        }
+    };
+    // Truncating is the identity for the `Prediction`s and `Label`s of this crate (their slots
+    // are below 2 * 128); another's out-of-contract slot lands in a wrong slot of the table,
+    // never outside it.
+    let to_byte = |slot: u32| slot as u8;
+    let mut valid = true;
+    let (mut first, mut second) = ([0u8; CHUNK], [0u8; CHUNK]);
+    let (mut current, mut previous) = (&mut first, &mut second);
+    let mut previous_uncounted = false;
+    let mut label_chunks = labels.chunks_exact(CHUNK);
+    let mut prediction_chunks = predictions.chunks_exact(CHUNK);
+    for (labels, predictions) in (&mut label_chunks).zip(&mut prediction_chunks) {
+        let steps = current
+            .chunks_exact_mut(STEP)
+            .zip(previous.chunks_exact(STEP))
+            .zip(
+                labels
+                    .chunks_exact(STEP)
+                    .zip(predictions.chunks_exact(STEP)),
+            );
+        for ((slots, earlier), (labels, predictions)) in steps {
+            valid &= fill_slots(labels, predictions, num_thresholds, slots, to_byte);
+            if previous_uncounted {
+                count(earlier);
+            }
+        }
+        previous_uncounted = true;
+        std::mem::swap(&mut current, &mut previous);
+    }
+    if previous_uncounted {
+        count(&previous[..]);
+    }
+    let (labels, predictions) = (label_chunks.remainder(), prediction_chunks.remainder());
+    let tail = &mut current[..labels.len()];
+    valid &= fill_slots(labels, predictions, num_thresholds, tail, to_byte);
+    count(tail);
+    valid
+}
+
+/// Counts every entry's slot `2 * bucket + label` into the [`LANES`] tables of `tables` (each
+/// a quarter of it) in turn, and returns whether every entry was valid (the counts mean
+/// nothing when one was not).
+///
+/// Per chunk, one pass without a branch computes the slots (compiled again for the wider
+/// vectors of newer CPUs, chosen at run time), then the counting.
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512vl+avx2+fma",
+    "x86_64+avx2+fma",
+    "aarch64+neon"
+))]
+fn count_wide_slots<L: Label, P: Prediction>(
     labels: &[L],
     predictions: &[P],
     num_thresholds: usize,
     tables: &mut [u32],
 ) -> bool {
-    let len = tables.len() / 4;
+    let len = tables.len() / LANES;
     let (t0, rest) = tables.split_at_mut(len);
     let (t1, rest) = rest.split_at_mut(len);
     let (t2, t3) = rest.split_at_mut(len);
@@ -401,15 +508,9 @@ fn count_into_tables<L: Label, P: Prediction>(
     let mut valid = true;
     let mut buffer = [0u32; CHUNK];
     for (labels, predictions) in labels.chunks(CHUNK).zip(predictions.chunks(CHUNK)) {
-        valid &= predictions
-            .iter()
-            .fold(true, |valid, p| valid & p.is_probability())
-            & labels.iter().fold(true, |valid, l| valid & l.is_binary());
         let slots = &mut buffer[..labels.len()];
-        for ((slot, l), p) in slots.iter_mut().zip(labels).zip(predictions) {
-            *slot = 2 * p.bucket_unchecked(num_thresholds) + l.bit_unchecked();
-        }
-        let mut quads = slots.chunks_exact(4);
+        valid &= fill_slots(labels, predictions, num_thresholds, slots, |s| s);
+        let mut quads = slots.chunks_exact(LANES);
         for q in &mut quads {
             count(t0, q[0]);
             count(t1, q[1]);
@@ -535,6 +636,17 @@ pub fn pr_curve_raw_summary(tag: &str, data: &PrCurveData) -> Result<Summary> {
 mod tests {
     use super::*;
 
+    /// Uniform numbers in `[0, 1)` from a xorshift generator: the same inputs on every run.
+    fn uniform(seed: u64) -> impl FnMut() -> f64 {
+        let mut state = seed;
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
     /// Every float next to a bucket edge `k / 126`, both ends of `[0, 1]`, and a sweep.
     fn edge_predictions() -> Vec<f32> {
         let mut out = vec![0.0, 1.0, f32::MIN_POSITIVE, 1.0 - f32::EPSILON / 2.0];
@@ -590,13 +702,7 @@ mod tests {
     #[test]
     fn threaded_counts_equal_one_sequential_pass() {
         let len = 3 * TASK_LEN + 12_345;
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = uniform(0x9e37_79b9_7f4a_7c15);
         let predictions: Vec<f32> = (0..len).map(|_| next() as f32).collect();
         let labels: Vec<u8> = (0..len).map(|_| u8::from(next() < 0.4)).collect();
         let weights: Vec<f64> = (0..len).map(|_| next() * 3.0).collect();
@@ -626,6 +732,43 @@ mod tests {
         let want = curve_from_buckets(&wtp, &wfp);
         assert_eq!(got.true_positives, want.true_positives);
         assert_eq!(got.false_positives, want.false_positives);
+    }
+
+    /// Every length around the chunk edges, through both the byte slots (up to 128
+    /// thresholds) and the wide ones: the counts equal a plain sequential pass.
+    #[test]
+    fn byte_and_wide_slots_count_every_entry() {
+        let mut next = uniform(0x2545_f491_4f6c_dd1d);
+        let lengths = [
+            1,
+            STEP - 1,
+            CHUNK - 1,
+            CHUNK,
+            CHUNK + 1,
+            2 * CHUNK + 33,
+            TASK_LEN + 5,
+        ];
+        for n in [2, 127, 128, 129, 1000] {
+            for len in lengths {
+                let mut predictions: Vec<f32> = (0..len).map(|_| next() as f32).collect();
+                // The edges of [0, 1] must land in the first and last bucket.
+                predictions[0] = 1.0;
+                predictions[len / 2] = 0.0;
+                let labels: Vec<bool> = (0..len).map(|_| next() < 0.3).collect();
+                let (mut tp, mut fp) = (vec![0f64; n], vec![0f64; n]);
+                for (&label, &prediction) in labels.iter().zip(&predictions) {
+                    let b = prediction.bucket(n).unwrap();
+                    if label {
+                        tp[b] += 1.0;
+                    } else {
+                        fp[b] += 1.0;
+                    }
+                }
+                let got = compute_curve(&labels, &predictions, n, None).unwrap();
+                let want = curve_from_buckets(&tp, &fp);
+                assert_eq!(got, want, "{n} thresholds, {len} entries");
+            }
+        }
     }
 
     #[test]
