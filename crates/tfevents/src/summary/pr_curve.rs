@@ -8,6 +8,9 @@
 //! reverse cumulative sums from bucket `i`; precision and recall divide by at least `1e-7`.
 //! The tensor is `[6, num_thresholds]` float32: TP, FP, TN, FN, precision, recall.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
@@ -316,28 +319,86 @@ const TASK_LEN: usize = 1 << 16;
 /// Without weights every weight is 1, so numpy's `f64` sums are exact integers (below 2^53):
 /// counting in integers gives the same numbers in any order, so the blocks are counted on
 /// several threads.
+///
+/// The calling thread counts too, taking tasks from the same queue as the pool's threads,
+/// instead of handing every task to the pool and sleeping until they are done: it starts at
+/// once, while a pool thread may take tens of microseconds to wake, a tenth of a call.
 fn count_unweighted<L: Label, P: Prediction>(
     labels: &[L],
     predictions: &[P],
     num_thresholds: usize,
 ) -> Result<PrCurveData> {
-    let per_task = labels
-        .par_chunks(TASK_LEN)
-        .zip(predictions.par_chunks(TASK_LEN))
-        .enumerate()
-        .map(|(task, (l, p))| count_block(l, p, num_thresholds, task * TASK_LEN))
-        .collect::<Vec<_>>();
+    let len = labels.len().min(predictions.len());
+    let tasks = len.div_ceil(TASK_LEN);
+    let next_task = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::new());
+    let participate = || {
+        let outcome = take_tasks(labels, predictions, num_thresholds, &next_task);
+        results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(outcome);
+    };
+    let helpers = rayon::current_num_threads().min(tasks).saturating_sub(1);
+    rayon::in_place_scope(|scope| {
+        for _ in 0..helpers {
+            scope.spawn(|_| participate());
+        }
+        participate();
+    });
     // counts[2 * bucket + bit]: negatives then positives of each bucket.
     let mut counts = vec![0u64; 2 * num_thresholds];
-    // In input order, so that the error names the first bad entry.
-    for block in per_task {
-        for (total, c) in counts.iter_mut().zip(block?) {
-            *total += u64::from(c);
+    let mut first_error: Option<(usize, Error)> = None;
+    for outcome in results.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        match outcome {
+            Ok(partial) => {
+                for (total, c) in counts.iter_mut().zip(partial) {
+                    *total += c;
+                }
+            }
+            // Each thread stops at its first bad task and takes tasks in input order, so the
+            // lowest bad task holds the first bad entry.
+            Err((task, error)) => {
+                if first_error.as_ref().is_none_or(|(first, _)| task < *first) {
+                    first_error = Some((task, error));
+                }
+            }
         }
+    }
+    if let Some((_, error)) = first_error {
+        return Err(error);
     }
     let tp: Vec<f64> = counts.chunks_exact(2).map(|c| c[1] as f64).collect();
     let fp: Vec<f64> = counts.chunks_exact(2).map(|c| c[0] as f64).collect();
     Ok(curve_from_buckets(&tp, &fp))
+}
+
+/// One thread's share of [`count_unweighted`]: counts the next task of `next_task` until none
+/// is left, or until one holds a bad entry (returned with the task's number).
+fn take_tasks<L: Label, P: Prediction>(
+    labels: &[L],
+    predictions: &[P],
+    num_thresholds: usize,
+    next_task: &AtomicUsize,
+) -> std::result::Result<Vec<u64>, (usize, Error)> {
+    let mut counts = vec![0u64; 2 * num_thresholds];
+    loop {
+        let task = next_task.fetch_add(1, Ordering::Relaxed);
+        let start = task.saturating_mul(TASK_LEN);
+        let (Some(labels), Some(predictions)) = (labels.get(start..), predictions.get(start..))
+        else {
+            return Ok(counts);
+        };
+        let end = TASK_LEN.min(labels.len()).min(predictions.len());
+        if end == 0 {
+            return Ok(counts);
+        }
+        let block = count_block(&labels[..end], &predictions[..end], num_thresholds, start)
+            .map_err(|error| (task, error))?;
+        for (total, c) in counts.iter_mut().zip(block) {
+            *total += u64::from(c);
+        }
+    }
 }
 
 /// Counts one block (at most `u32::MAX` long) as `[negatives, positives]` per bucket; only if
