@@ -3,7 +3,10 @@
 
 use std::fs;
 
-use tfevents::summary::projector::{EmbeddingOptions, LabelImages, Metadata};
+use tfevents::reader::{discover_runs, RunData};
+use tfevents::summary::projector::{
+    tensors_tsv, EmbeddingMatrix, EmbeddingOptions, LabelImages, Metadata,
+};
 use tfevents::SummaryWriter;
 
 fn points(rows: usize, cols: usize) -> Vec<f32> {
@@ -116,4 +119,103 @@ fn the_same_tag_and_step_twice_keeps_the_first() {
     );
     let config = fs::read_to_string(dir.path().join("projector_config.pbtxt")).unwrap();
     assert_eq!(config.matches("embeddings {").count(), 1);
+}
+
+/// More points than one batch of the batched writer (1,024): the file is the whole
+/// `tensors_tsv` text, in order.
+#[test]
+fn a_matrix_of_several_batches_is_written_whole_and_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = SummaryWriter::new(dir.path()).unwrap();
+    let (rows, cols) = (2 * 1024 + 7, 3);
+    let mat = points(rows, cols);
+    w.add_embedding((&mat[..], [rows, cols]), EmbeddingOptions::new())
+        .unwrap();
+    let written = fs::read_to_string(dir.path().join("00000/default/tensors.tsv")).unwrap();
+    assert_eq!(written, tensors_tsv(&(&mat[..], [rows, cols])).unwrap());
+    assert_eq!(written.lines().count(), rows);
+}
+
+/// A matrix that implements only `write_tsv`: the default `write_tsv_rows` keeps the lines
+/// asked for, so the batched writer writes it whole.
+struct OnlyWholeText {
+    rows: usize,
+}
+
+impl EmbeddingMatrix for OnlyWholeText {
+    fn shape(&self) -> tfevents::Result<[usize; 2]> {
+        Ok([self.rows, 1])
+    }
+    fn write_tsv(&self, out: &mut String) -> tfevents::Result<()> {
+        for i in 0..self.rows {
+            out.push_str(&format!("{i}.0\n"));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_matrix_without_row_ranges_is_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = SummaryWriter::new(dir.path()).unwrap();
+    let mat = OnlyWholeText { rows: 3000 };
+    let mut rows = String::new();
+    mat.write_tsv_rows(1023..1026, &mut rows).unwrap();
+    assert_eq!(rows, "1023.0\n1024.0\n1025.0\n");
+    w.add_embedding(mat, EmbeddingOptions::new()).unwrap();
+    let written = fs::read_to_string(dir.path().join("00000/default/tensors.tsv")).unwrap();
+    let mut whole = String::new();
+    OnlyWholeText { rows: 3000 }.write_tsv(&mut whole).unwrap();
+    assert_eq!(written, whole);
+}
+
+/// Fails while its second batch is formatted (a device error, say).
+struct FailsPastFirstBatch;
+
+impl EmbeddingMatrix for FailsPastFirstBatch {
+    fn shape(&self) -> tfevents::Result<[usize; 2]> {
+        Ok([2000, 1])
+    }
+    fn write_tsv(&self, out: &mut String) -> tfevents::Result<()> {
+        self.write_tsv_rows(0..2000, out)
+    }
+    fn write_tsv_rows(
+        &self,
+        rows: std::ops::Range<usize>,
+        out: &mut String,
+    ) -> tfevents::Result<()> {
+        if rows.start > 0 {
+            return Err(tfevents::Error::invalid("mat", "the device is gone"));
+        }
+        for _ in rows {
+            out.push_str("1.0\n");
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn an_embedding_that_fails_midway_leaves_the_run_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = SummaryWriter::new(dir.path()).unwrap();
+    w.add_scalar("loss", 0.5, 1).unwrap();
+    let mat = points(2, 2);
+    w.add_embedding((&mat[..], [2, 2]), EmbeddingOptions::new().tag("kept"))
+        .unwrap();
+    let err = w
+        .add_embedding(FailsPastFirstBatch, EmbeddingOptions::new())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("the device is gone"), "{err}");
+    // The half-written embedding is gone, so the same step and tag can be logged again.
+    assert!(!dir.path().join("00000/default").exists());
+    w.add_embedding((&mat[..], [2, 2]), EmbeddingOptions::new())
+        .unwrap();
+    let config = fs::read_to_string(dir.path().join("projector_config.pbtxt")).unwrap();
+    assert_eq!(config.matches("embeddings {").count(), 2);
+    assert!(dir.path().join("00000/kept/tensors.tsv").exists());
+    w.close().unwrap();
+    let runs = discover_runs(dir.path()).unwrap();
+    let data = RunData::read(&runs[0]).unwrap();
+    assert_eq!(data.scalars["loss"].len(), 1);
 }

@@ -17,6 +17,7 @@
 //! for the `f32` 0.1), so `tensors.tsv` is byte for byte PyTorch's.
 
 use std::fmt::Write as _;
+use std::ops::Range;
 
 use rayon::prelude::*;
 
@@ -30,6 +31,40 @@ pub trait EmbeddingMatrix {
     /// Appends `tensors.tsv`: each row's values as Python prints them, joined by tabs, each row
     /// ended by a newline.
     fn write_tsv(&self, out: &mut String) -> Result<()>;
+
+    /// Appends the lines of `tensors.tsv` for the points `rows` (a range within `[0, rows)` of
+    /// [`shape`](Self::shape)), so that a large matrix is written in parts, each formatted
+    /// while the one before it is written, and never held as one whole text.
+    ///
+    /// The default formats the whole matrix with [`write_tsv`](Self::write_tsv) and keeps
+    /// those lines: correct for any matrix, but implementations should format only the rows
+    /// asked for, as this crate's do.
+    fn write_tsv_rows(&self, rows: Range<usize>, out: &mut String) -> Result<()> {
+        let mut all = String::new();
+        self.write_tsv(&mut all)?;
+        for line in all.split_inclusive('\n').skip(rows.start).take(rows.len()) {
+            out.push_str(line);
+        }
+        Ok(())
+    }
+}
+
+/// `data`'s values in `rows`, `data` being a `[_, cols]` matrix in row-major order; an error
+/// naming the range when it does not fit.
+fn rows_of<T>(data: &[T], cols: usize, rows: Range<usize>) -> Result<&[T]> {
+    rows.start
+        .checked_mul(cols)
+        .zip(rows.end.checked_mul(cols))
+        .and_then(|(start, end)| data.get(start..end))
+        .ok_or_else(|| {
+            Error::invalid(
+                "rows",
+                format!(
+                    "{rows:?} is not a range of the matrix's {} rows",
+                    data.len() / cols.max(1)
+                ),
+            )
+        })
 }
 
 fn check_shape(len: usize, shape: [usize; 2]) -> Result<[usize; 2]> {
@@ -89,9 +124,15 @@ impl EmbeddingMatrix for (&[f32], [usize; 2]) {
         check_shape(self.0.len(), self.1)
     }
     fn write_tsv(&self, out: &mut String) -> Result<()> {
+        let [rows, _] = self.shape()?;
+        self.write_tsv_rows(0..rows, out)
+    }
+    fn write_tsv_rows(&self, rows: Range<usize>, out: &mut String) -> Result<()> {
         let [_, cols] = self.shape()?;
         // PyTorch's `.item()` widens to a Python float (f64) before printing.
-        write_rows(self.0, cols, out, |v, o| push_py_float(f64::from(v), o));
+        write_rows(rows_of(self.0, cols, rows)?, cols, out, |v, o| {
+            push_py_float(f64::from(v), o)
+        });
         Ok(())
     }
 }
@@ -101,8 +142,12 @@ impl EmbeddingMatrix for (&[f64], [usize; 2]) {
         check_shape(self.0.len(), self.1)
     }
     fn write_tsv(&self, out: &mut String) -> Result<()> {
+        let [rows, _] = self.shape()?;
+        self.write_tsv_rows(0..rows, out)
+    }
+    fn write_tsv_rows(&self, rows: Range<usize>, out: &mut String) -> Result<()> {
         let [_, cols] = self.shape()?;
-        write_rows(self.0, cols, out, push_py_float);
+        write_rows(rows_of(self.0, cols, rows)?, cols, out, push_py_float);
         Ok(())
     }
 }
@@ -119,12 +164,27 @@ impl EmbeddingMatrix for candle_core::Tensor {
         }
     }
     fn write_tsv(&self, out: &mut String) -> Result<()> {
-        let [rows, cols] = EmbeddingMatrix::shape(self)?;
+        let [rows, _] = EmbeddingMatrix::shape(self)?;
+        self.write_tsv_rows(0..rows, out)
+    }
+    fn write_tsv_rows(&self, rows: Range<usize>, out: &mut String) -> Result<()> {
+        let [all_rows, cols] = EmbeddingMatrix::shape(self)?;
+        if rows.is_empty() && rows.start <= all_rows {
+            return Ok(());
+        }
+        if rows.start > rows.end || rows.end > all_rows {
+            return Err(Error::invalid(
+                "rows",
+                format!("{rows:?} is not a range of the tensor's {all_rows} rows"),
+            ));
+        }
+        // Only these rows are copied off the device and widened.
         let values = self
+            .narrow(0, rows.start, rows.len())?
             .to_dtype(candle_core::DType::F64)?
             .flatten_all()?
             .to_vec1::<f64>()?;
-        (&values[..], [rows, cols]).write_tsv(out)
+        (&values[..], [rows.len(), cols]).write_tsv(out)
     }
 }
 
@@ -711,6 +771,44 @@ mod tests {
         );
         assert!(tensors_tsv(&(&data[..], [3, 2])).is_err());
         assert!(tensors_tsv(&(&data[..0], [0, 2])).is_err());
+    }
+
+    /// A range of rows is those lines of the whole text, for slices and tensors alike; a
+    /// range past the matrix is an error naming `rows`.
+    #[test]
+    fn row_ranges_are_lines_of_the_whole_text() {
+        let data = [0.5f32, 1.0, -0.25, 2.5, 3.0, 0.1];
+        let wide: Vec<f64> = data.iter().map(|&v| f64::from(v)).collect();
+        let mut got = String::new();
+        (&data[..], [3, 2]).write_tsv_rows(1..3, &mut got).unwrap();
+        assert_eq!(got, "-0.25\t2.5\n3.0\t0.10000000149011612\n");
+        let mut got64 = String::new();
+        (&wide[..], [3, 2])
+            .write_tsv_rows(1..3, &mut got64)
+            .unwrap();
+        assert_eq!(got64, got);
+        let mut empty = String::new();
+        (&data[..], [3, 2])
+            .write_tsv_rows(3..3, &mut empty)
+            .unwrap();
+        assert_eq!(empty, "");
+        let err = (&data[..], [3, 2])
+            .write_tsv_rows(2..4, &mut String::new())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`rows`"), "{err}");
+        #[cfg(feature = "candle")]
+        {
+            let t =
+                candle_core::Tensor::from_slice(&data, (3, 2), &candle_core::Device::Cpu).unwrap();
+            let mut from_tensor = String::new();
+            t.write_tsv_rows(1..3, &mut from_tensor).unwrap();
+            assert_eq!(from_tensor, got);
+            assert!(t.write_tsv_rows(2..4, &mut String::new()).is_err());
+            let mut none = String::new();
+            t.write_tsv_rows(0..0, &mut none).unwrap();
+            assert_eq!(none, "");
+        }
     }
 
     #[test]

@@ -2,13 +2,14 @@
 //! them out (see [`crate::summary::projector`]).
 
 use std::fs;
-use std::io::Write as _;
+use std::io::{self, Write as _};
 use std::path::Path;
+use std::sync::mpsc;
 
 use super::{check_tag, SummaryWriter};
 use crate::summary::image::encode_png;
 use crate::summary::projector::{
-    embedding_config_block, embedding_subdir, metadata_tsv, sprite, tensors_tsv, EmbeddingMatrix,
+    embedding_config_block, embedding_subdir, metadata_tsv, sprite, EmbeddingMatrix,
     EmbeddingOptions, LabelImages,
 };
 use crate::{Error, Result};
@@ -21,11 +22,15 @@ impl SummaryWriter {
     /// Writes `<log_dir>/<step:05>/<tag>/tensors.tsv`, `metadata.tsv` and `sprite.png` and
     /// appends the embedding to `<log_dir>/projector_config.pbtxt`, byte for byte as PyTorch
     /// does for a single writer. The files are written before this returns (PyTorch does the
-    /// same), and every input is checked before the first file is created.
+    /// same), and every input is checked before the first file is created. `tensors.tsv` is
+    /// written 1,024 points at a time, each batch formatted while the one before is written,
+    /// so a large matrix never needs its whole text (about 20 bytes a value) in memory.
     ///
     /// Errors: a label count or image count that differs from the rows, a ragged metadata
     /// table, and an embedding with this tag and step already in the run (PyTorch overwrites
-    /// it with a warning; this keeps what was logged, so pick another step or tag).
+    /// it with a warning; this keeps what was logged, so pick another step or tag). An error
+    /// while the files are written (a full disk, a tensor that cannot be read) removes this
+    /// embedding's directory, so the same step and tag can be logged again.
     ///
     /// ```no_run
     /// use tfevents::summary::projector::Metadata;
@@ -54,7 +59,6 @@ impl SummaryWriter {
             .as_ref()
             .map(|imgs| sprite(imgs, rows))
             .transpose()?;
-        let tensors = tensors_tsv(&mat)?;
         let sprite_png = sprite_img.as_ref().map(encode_png).transpose()?;
 
         let subdir = embedding_subdir(&options.tag, options.step);
@@ -79,12 +83,20 @@ impl SummaryWriter {
                 Error::io("cannot create embedding directory", &dir, e)
             }
         })?;
-        write_file(&dir.join("tensors.tsv"), tensors.as_bytes())?;
-        if let Some(tsv) = &metadata {
-            write_file(&dir.join("metadata.tsv"), tsv.as_bytes())?;
-        }
-        if let Some(png) = &sprite_png {
-            write_file(&dir.join("sprite.png"), png)?;
+        let written = write_tensors_tsv(&mat, &dir.join("tensors.tsv"))
+            .and_then(|()| match &metadata {
+                Some(tsv) => write_file(&dir.join("metadata.tsv"), tsv.as_bytes()),
+                None => Ok(()),
+            })
+            .and_then(|()| match &sprite_png {
+                Some(png) => write_file(&dir.join("sprite.png"), png),
+                None => Ok(()),
+            });
+        if let Err(error) = written {
+            // No config block names the directory yet: removing it lets the same step and tag
+            // be logged again once the cause is fixed. Best effort: the error is the news.
+            let _ = fs::remove_dir_all(&dir);
+            return Err(error);
         }
         let [_, _, h, w] = options
             .label_images
@@ -107,6 +119,45 @@ impl SummaryWriter {
             .and_then(|mut f| f.write_all(block.as_bytes()))
             .map_err(|e| Error::io("cannot append to", &config, e))
     }
+}
+
+/// Points formatted while the ones before them are written: about 10 MB of text at 512
+/// dimensions, so that `tensors.tsv` is never held whole in memory.
+const ROWS_PER_BATCH: usize = 1024;
+
+/// Writes `tensors.tsv` for `mat` to `path`, a batch of rows at a time: a thread writes each
+/// batch while the calling thread formats the next one.
+fn write_tensors_tsv(mat: &impl EmbeddingMatrix, path: &Path) -> Result<()> {
+    let [rows, _] = mat.shape()?;
+    let mut file = fs::File::create(path).map_err(|e| Error::io("cannot create", path, e))?;
+    std::thread::scope(|scope| {
+        // One batch waits while another is written: formatting runs at most one batch ahead.
+        let (send, receive) = mpsc::sync_channel::<String>(1);
+        let writer = std::thread::Builder::new()
+            .name("tensors.tsv writer".into())
+            .spawn_scoped(scope, move || -> io::Result<()> {
+                for batch in receive {
+                    file.write_all(batch.as_bytes())?;
+                }
+                Ok(())
+            })
+            .map_err(|e| Error::io("cannot start a thread to write", path, e))?;
+        let mut formatted = Ok(());
+        for start in (0..rows).step_by(ROWS_PER_BATCH) {
+            let mut batch = String::new();
+            formatted = mat.write_tsv_rows(start..(start + ROWS_PER_BATCH).min(rows), &mut batch);
+            // A failed send means the writer stopped on an error, which `join` returns.
+            if formatted.is_err() || send.send(batch).is_err() {
+                break;
+            }
+        }
+        drop(send);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the writing thread panicked")))
+            .map_err(|e| Error::io("cannot write", path, e));
+        formatted.and(written)
+    })
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
