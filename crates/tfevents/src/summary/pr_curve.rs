@@ -437,15 +437,15 @@ fn count_block<L: Label, P: Prediction>(
     Ok(counts)
 }
 
-/// Entries whose slots are computed, then counted, together: few enough that the slots stay in
-/// the first-level cache between the two.
+/// Entries whose slots are computed, then counted, together: few enough that two chunks of
+/// slots stay in the first-level cache.
 const CHUNK: usize = 2048;
 
 /// Tables counted into in turn, so that neighbours in the same slot do not wait on each
 /// other's increment.
 const LANES: usize = 4;
 
-/// Entries whose slots [`count_byte_slots`] computes between two runs of counting.
+/// Entries whose slots [`count_pipelined`] computes between two runs of counting.
 const STEP: usize = 32;
 
 /// Slots `2 * bucket + label` that fit a byte: every curve of up to 128 thresholds, PyTorch's
@@ -471,41 +471,22 @@ fn fill_slots<L: Label, P: Prediction, S>(
     !invalid
 }
 
-/// [`count_wide_slots`] for curves whose slots fit a byte, and twice as fast: byte-indexed
-/// tables need no bounds check, and the slots of one chunk are computed (vector work) while
-/// those of the chunk before are counted (scalar increments), [`STEP`] entries at a time, so
-/// that the processor overlaps the two. Returns whether every entry was valid (the counts
-/// mean nothing when one was not).
-#[multiversion::multiversion(targets(
-    "x86_64+avx512f+avx512bw+avx512vl+avx2+fma",
-    "x86_64+avx2+fma",
-    "aarch64+neon"
-))]
-fn count_byte_slots<L: Label, P: Prediction>(
+/// Computes every entry's slot (as `to_slot` narrows it) and hands the slots to `count`, and
+/// returns whether every entry was valid (the counts mean nothing when one was not).
+///
+/// The slots of one chunk are computed (vector work) while those of the chunk before are
+/// counted (scalar increments), [`STEP`] entries at a time, so that the processor overlaps
+/// the two: a third faster than computing, then counting, each chunk.
+#[inline(always)]
+fn count_pipelined<L: Label, P: Prediction, S: Copy + Default>(
     labels: &[L],
     predictions: &[P],
     num_thresholds: usize,
-    tables: &mut [[u32; BYTE_SLOTS]; LANES],
+    to_slot: impl Fn(u32) -> S + Copy,
+    mut count: impl FnMut(&[S]),
 ) -> bool {
-    let [t0, t1, t2, t3] = tables;
-    let mut count = |slots: &[u8]| {
-        let mut quads = slots.chunks_exact(LANES);
-        for q in &mut quads {
-            t0[usize::from(q[0])] += 1;
-            t1[usize::from(q[1])] += 1;
-            t2[usize::from(q[2])] += 1;
-            t3[usize::from(q[3])] += 1;
-        }
-        for &slot in quads.remainder() {
-            t0[usize::from(slot)] += 1;
-        }
-    };
-    // Truncating is the identity for the `Prediction`s and `Label`s of this crate (their slots
-    // are below 2 * 128); another's out-of-contract slot lands in a wrong slot of the table,
-    // never outside it.
-    let to_byte = |slot: u32| slot as u8;
     let mut valid = true;
-    let (mut first, mut second) = ([0u8; CHUNK], [0u8; CHUNK]);
+    let (mut first, mut second) = ([S::default(); CHUNK], [S::default(); CHUNK]);
     let (mut current, mut previous) = (&mut first, &mut second);
     let mut previous_uncounted = false;
     let mut label_chunks = labels.chunks_exact(CHUNK);
@@ -520,7 +501,7 @@ fn count_byte_slots<L: Label, P: Prediction>(
                     .zip(predictions.chunks_exact(STEP)),
             );
         for ((slots, earlier), (labels, predictions)) in steps {
-            valid &= fill_slots(labels, predictions, num_thresholds, slots, to_byte);
+            valid &= fill_slots(labels, predictions, num_thresholds, slots, to_slot);
             if previous_uncounted {
                 count(earlier);
             }
@@ -533,17 +514,45 @@ fn count_byte_slots<L: Label, P: Prediction>(
     }
     let (labels, predictions) = (label_chunks.remainder(), prediction_chunks.remainder());
     let tail = &mut current[..labels.len()];
-    valid &= fill_slots(labels, predictions, num_thresholds, tail, to_byte);
+    valid &= fill_slots(labels, predictions, num_thresholds, tail, to_slot);
     count(tail);
     valid
 }
 
-/// Counts every entry's slot `2 * bucket + label` into the [`LANES`] tables of `tables` (each
-/// a quarter of it) in turn, and returns whether every entry was valid (the counts mean
-/// nothing when one was not).
-///
-/// Per chunk, one pass without a branch computes the slots (compiled again for the wider
-/// vectors of newer CPUs, chosen at run time), then the counting.
+/// [`count_pipelined`] for curves whose slots fit a byte: byte-indexed tables need no bounds
+/// check, a third of the counting loop's instructions.
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512vl+avx2+fma",
+    "x86_64+avx2+fma",
+    "aarch64+neon"
+))]
+fn count_byte_slots<L: Label, P: Prediction>(
+    labels: &[L],
+    predictions: &[P],
+    num_thresholds: usize,
+    tables: &mut [[u32; BYTE_SLOTS]; LANES],
+) -> bool {
+    let [t0, t1, t2, t3] = tables;
+    // Truncating is the identity for the `Prediction`s and `Label`s of this crate (their slots
+    // are below 2 * 128); another's out-of-contract slot lands in a wrong slot of the table,
+    // never outside it.
+    let to_byte = |slot: u32| slot as u8;
+    count_pipelined(labels, predictions, num_thresholds, to_byte, |slots| {
+        let mut quads = slots.chunks_exact(LANES);
+        for q in &mut quads {
+            t0[usize::from(q[0])] += 1;
+            t1[usize::from(q[1])] += 1;
+            t2[usize::from(q[2])] += 1;
+            t3[usize::from(q[3])] += 1;
+        }
+        for &slot in quads.remainder() {
+            t0[usize::from(slot)] += 1;
+        }
+    })
+}
+
+/// [`count_pipelined`] for any number of thresholds, into the [`LANES`] tables of `tables`
+/// (each a quarter of it).
 #[multiversion::multiversion(targets(
     "x86_64+avx512f+avx512bw+avx512vl+avx2+fma",
     "x86_64+avx2+fma",
@@ -561,28 +570,29 @@ fn count_wide_slots<L: Label, P: Prediction>(
     let (t2, t3) = rest.split_at_mut(len);
     // `get_mut`: a `Prediction` or `Label` implemented outside this crate could give a slot
     // past the table; it is then not counted (the bounds check costs what indexing's would).
-    let count = |table: &mut [u32], slot: u32| {
+    let bump = |table: &mut [u32], slot: u32| {
         if let Some(c) = table.get_mut(slot as usize) {
             *c += 1;
         }
     };
-    let mut valid = true;
-    let mut buffer = [0u32; CHUNK];
-    for (labels, predictions) in labels.chunks(CHUNK).zip(predictions.chunks(CHUNK)) {
-        let slots = &mut buffer[..labels.len()];
-        valid &= fill_slots(labels, predictions, num_thresholds, slots, |s| s);
-        let mut quads = slots.chunks_exact(LANES);
-        for q in &mut quads {
-            count(t0, q[0]);
-            count(t1, q[1]);
-            count(t2, q[2]);
-            count(t3, q[3]);
-        }
-        for &slot in quads.remainder() {
-            count(t0, slot);
-        }
-    }
-    valid
+    count_pipelined(
+        labels,
+        predictions,
+        num_thresholds,
+        |slot| slot,
+        |slots| {
+            let mut quads = slots.chunks_exact(LANES);
+            for q in &mut quads {
+                bump(t0, q[0]);
+                bump(t1, q[1]);
+                bump(t2, q[2]);
+                bump(t3, q[3]);
+            }
+            for &slot in quads.remainder() {
+                bump(t0, slot);
+            }
+        },
+    )
 }
 
 fn reverse_cumsum(buckets: &[f64]) -> Vec<f64> {
