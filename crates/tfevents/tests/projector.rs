@@ -202,8 +202,13 @@ fn an_embedding_that_fails_midway_leaves_the_run_as_it_was() {
     let mat = points(2, 2);
     w.add_embedding((&mat[..], [2, 2]), EmbeddingOptions::new().tag("kept"))
         .unwrap();
+    // With label images, so that the sprite is being written on its own thread meanwhile.
+    let images = LabelImages::from_u8(&[128; 2000 * 4], [2000, 1, 2, 2]).unwrap();
     let err = w
-        .add_embedding(FailsPastFirstBatch, EmbeddingOptions::new())
+        .add_embedding(
+            FailsPastFirstBatch,
+            EmbeddingOptions::new().label_images(images),
+        )
         .unwrap_err()
         .to_string();
     assert!(err.contains("the device is gone"), "{err}");

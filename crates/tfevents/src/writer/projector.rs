@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use super::{check_tag, SummaryWriter};
-use crate::summary::image::encode_png;
+use crate::summary::image::{encode_png, ImageU8};
 use crate::summary::projector::{
     embedding_config_block, embedding_subdir, metadata_tsv, sprite, EmbeddingMatrix,
     EmbeddingOptions, LabelImages,
@@ -59,7 +59,6 @@ impl SummaryWriter {
             .as_ref()
             .map(|imgs| sprite(imgs, rows))
             .transpose()?;
-        let sprite_png = sprite_img.as_ref().map(encode_png).transpose()?;
 
         let subdir = embedding_subdir(&options.tag, options.step);
         let dir = self.log_dir().join(&subdir);
@@ -83,15 +82,7 @@ impl SummaryWriter {
                 Error::io("cannot create embedding directory", &dir, e)
             }
         })?;
-        let written = write_tensors_tsv(&mat, &dir.join("tensors.tsv"))
-            .and_then(|()| match &metadata {
-                Some(tsv) => write_file(&dir.join("metadata.tsv"), tsv.as_bytes()),
-                None => Ok(()),
-            })
-            .and_then(|()| match &sprite_png {
-                Some(png) => write_file(&dir.join("sprite.png"), png),
-                None => Ok(()),
-            });
+        let written = write_embedding_files(&dir, &mat, metadata.as_deref(), sprite_img.as_ref());
         if let Err(error) = written {
             // No config block names the directory yet: removing it lets the same step and tag
             // be logged again once the cause is fixed. Best effort: the error is the news.
@@ -107,7 +98,7 @@ impl SummaryWriter {
             &options.tag,
             options.step,
             metadata.is_some(),
-            sprite_png.as_ref().map(|_| (w, h)),
+            sprite_img.as_ref().map(|_| (w, h)),
         );
         // One append of the whole block: clones and other processes logging embeddings to the
         // same run add their blocks without rewriting each other's.
@@ -119,6 +110,45 @@ impl SummaryWriter {
             .and_then(|mut f| f.write_all(block.as_bytes()))
             .map_err(|e| Error::io("cannot append to", &config, e))
     }
+}
+
+/// Writes an embedding's files into `dir`: `sprite.png` is encoded and written on a thread of
+/// its own while `tensors.tsv` is formatted, the longest part, so that the two overlap.
+fn write_embedding_files(
+    dir: &Path,
+    mat: &impl EmbeddingMatrix,
+    metadata: Option<&str>,
+    sprite_img: Option<&ImageU8>,
+) -> Result<()> {
+    let sprite_path = dir.join("sprite.png");
+    std::thread::scope(|scope| {
+        let sprite = sprite_img
+            .map(|img| {
+                std::thread::Builder::new()
+                    .name("sprite.png encoder".into())
+                    .spawn_scoped(scope, || {
+                        encode_png(img).and_then(|png| write_file(&sprite_path, &png))
+                    })
+                    .map_err(|e| Error::io("cannot start a thread to write", &sprite_path, e))
+            })
+            .transpose()?;
+        let tensors = write_tensors_tsv(mat, &dir.join("tensors.tsv"));
+        let metadata = match metadata {
+            Some(tsv) => write_file(&dir.join("metadata.tsv"), tsv.as_bytes()),
+            None => Ok(()),
+        };
+        let sprite = match sprite {
+            Some(encoder) => encoder.join().unwrap_or_else(|_| {
+                Err(Error::io(
+                    "cannot write",
+                    &sprite_path,
+                    io::Error::other("the encoding thread panicked"),
+                ))
+            }),
+            None => Ok(()),
+        };
+        tensors.and(metadata).and(sprite)
+    })
 }
 
 /// Points formatted while the ones before them are written: about 10 MB of text at 512
