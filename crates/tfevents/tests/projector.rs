@@ -136,18 +136,24 @@ fn a_matrix_of_several_batches_is_written_whole_and_in_order() {
     assert_eq!(written.lines().count(), rows);
 }
 
-/// A matrix that implements only `write_tsv`: the default `write_tsv_rows` keeps the lines
-/// asked for, so the batched writer writes it whole.
-struct OnlyWholeText {
+/// A matrix of the caller's own type: the batched writer asks it for each range of rows
+/// once, in order.
+struct Counting {
     rows: usize,
+    asked: std::cell::RefCell<Vec<std::ops::Range<usize>>>,
 }
 
-impl EmbeddingMatrix for OnlyWholeText {
+impl EmbeddingMatrix for Counting {
     fn shape(&self) -> tfevents::Result<[usize; 2]> {
         Ok([self.rows, 1])
     }
-    fn write_tsv(&self, out: &mut String) -> tfevents::Result<()> {
-        for i in 0..self.rows {
+    fn write_tsv_rows(
+        &self,
+        rows: std::ops::Range<usize>,
+        out: &mut String,
+    ) -> tfevents::Result<()> {
+        self.asked.borrow_mut().push(rows.clone());
+        for i in rows {
             out.push_str(&format!("{i}.0\n"));
         }
         Ok(())
@@ -155,18 +161,20 @@ impl EmbeddingMatrix for OnlyWholeText {
 }
 
 #[test]
-fn a_matrix_without_row_ranges_is_written_whole() {
+fn a_matrix_of_the_callers_own_type_is_asked_for_each_batch_once() {
     let dir = tempfile::tempdir().unwrap();
     let w = SummaryWriter::new(dir.path()).unwrap();
-    let mat = OnlyWholeText { rows: 3000 };
-    let mut rows = String::new();
-    mat.write_tsv_rows(1023..1026, &mut rows).unwrap();
-    assert_eq!(rows, "1023.0\n1024.0\n1025.0\n");
-    w.add_embedding(mat, EmbeddingOptions::new()).unwrap();
+    let mat = Counting {
+        rows: 3000,
+        asked: Default::default(),
+    };
+    w.add_embedding(&mat, EmbeddingOptions::new()).unwrap();
+    assert_eq!(*mat.asked.borrow(), vec![0..1024, 1024..2048, 2048..3000]);
     let written = fs::read_to_string(dir.path().join("00000/default/tensors.tsv")).unwrap();
     let mut whole = String::new();
-    OnlyWholeText { rows: 3000 }.write_tsv(&mut whole).unwrap();
+    mat.write_tsv(&mut whole).unwrap();
     assert_eq!(written, whole);
+    assert!(written.starts_with("0.0\n1.0\n") && written.ends_with("2999.0\n"));
 }
 
 /// Fails while its second batch is formatted (a device error, say).
@@ -175,9 +183,6 @@ struct FailsPastFirstBatch;
 impl EmbeddingMatrix for FailsPastFirstBatch {
     fn shape(&self) -> tfevents::Result<[usize; 2]> {
         Ok([2000, 1])
-    }
-    fn write_tsv(&self, out: &mut String) -> tfevents::Result<()> {
-        self.write_tsv_rows(0..2000, out)
     }
     fn write_tsv_rows(
         &self,

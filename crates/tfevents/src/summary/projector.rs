@@ -28,24 +28,17 @@ use crate::{Error, Result};
 pub trait EmbeddingMatrix {
     /// `[rows, columns]`.
     fn shape(&self) -> Result<[usize; 2]>;
-    /// Appends `tensors.tsv`: each row's values as Python prints them, joined by tabs, each row
-    /// ended by a newline.
-    fn write_tsv(&self, out: &mut String) -> Result<()>;
 
     /// Appends the lines of `tensors.tsv` for the points `rows` (a range within `[0, rows)` of
-    /// [`shape`](Self::shape)), so that a large matrix is written in parts, each formatted
+    /// [`shape`](Self::shape)): each row's values as Python prints them, joined by tabs, each
+    /// row ended by a newline. Ranges let a large matrix be written in parts, each formatted
     /// while the one before it is written, and never held as one whole text.
-    ///
-    /// The default formats the whole matrix with [`write_tsv`](Self::write_tsv) and keeps
-    /// those lines: correct for any matrix, but implementations should format only the rows
-    /// asked for, as this crate's do.
-    fn write_tsv_rows(&self, rows: Range<usize>, out: &mut String) -> Result<()> {
-        let mut all = String::new();
-        self.write_tsv(&mut all)?;
-        for line in all.split_inclusive('\n').skip(rows.start).take(rows.len()) {
-            out.push_str(line);
-        }
-        Ok(())
+    fn write_tsv_rows(&self, rows: Range<usize>, out: &mut String) -> Result<()>;
+
+    /// Appends the whole `tensors.tsv`.
+    fn write_tsv(&self, out: &mut String) -> Result<()> {
+        let [rows, _] = self.shape()?;
+        self.write_tsv_rows(0..rows, out)
     }
 }
 
@@ -119,13 +112,19 @@ fn write_rows<T: Copy + Sync>(
     }
 }
 
+/// A borrowed matrix, so that a matrix (a `Tensor`, say) can be logged and kept.
+impl<M: EmbeddingMatrix + ?Sized> EmbeddingMatrix for &M {
+    fn shape(&self) -> Result<[usize; 2]> {
+        (**self).shape()
+    }
+    fn write_tsv_rows(&self, rows: Range<usize>, out: &mut String) -> Result<()> {
+        (**self).write_tsv_rows(rows, out)
+    }
+}
+
 impl EmbeddingMatrix for (&[f32], [usize; 2]) {
     fn shape(&self) -> Result<[usize; 2]> {
         check_shape(self.0.len(), self.1)
-    }
-    fn write_tsv(&self, out: &mut String) -> Result<()> {
-        let [rows, _] = self.shape()?;
-        self.write_tsv_rows(0..rows, out)
     }
     fn write_tsv_rows(&self, rows: Range<usize>, out: &mut String) -> Result<()> {
         let [_, cols] = self.shape()?;
@@ -140,10 +139,6 @@ impl EmbeddingMatrix for (&[f32], [usize; 2]) {
 impl EmbeddingMatrix for (&[f64], [usize; 2]) {
     fn shape(&self) -> Result<[usize; 2]> {
         check_shape(self.0.len(), self.1)
-    }
-    fn write_tsv(&self, out: &mut String) -> Result<()> {
-        let [rows, _] = self.shape()?;
-        self.write_tsv_rows(0..rows, out)
     }
     fn write_tsv_rows(&self, rows: Range<usize>, out: &mut String) -> Result<()> {
         let [_, cols] = self.shape()?;
@@ -162,10 +157,6 @@ impl EmbeddingMatrix for candle_core::Tensor {
                 format!("has shape {dims:?}; pass a 2-d tensor [points, dimensions] with at least one of each"),
             )),
         }
-    }
-    fn write_tsv(&self, out: &mut String) -> Result<()> {
-        let [rows, _] = EmbeddingMatrix::shape(self)?;
-        self.write_tsv_rows(0..rows, out)
     }
     fn write_tsv_rows(&self, rows: Range<usize>, out: &mut String) -> Result<()> {
         let [all_rows, cols] = EmbeddingMatrix::shape(self)?;
