@@ -14,40 +14,29 @@ fn bench(c: &mut Criterion) {
     let weights: Vec<f64> = (0..N).map(|_| rng.random::<f64>()).collect();
     let mut g = c.benchmark_group("pr_curve_1M");
     g.throughput(Throughput::Elements(N as u64));
-    g.bench_function("f32_127_thresholds", |b| {
-        b.iter(|| {
-            pr_curve_summary(
-                "pr",
-                black_box(&labels),
-                black_box(&predictions),
-                DEFAULT_NUM_THRESHOLDS,
-                None,
-            )
-        })
-    });
     // Past 128 thresholds a slot no longer fits a byte: the general counting path.
-    g.bench_function("f32_1000_thresholds", |b| {
-        b.iter(|| {
-            pr_curve_summary(
-                "pr",
-                black_box(&labels),
-                black_box(&predictions),
-                1000,
-                None,
-            )
-        })
-    });
-    g.bench_function("f32_127_thresholds_weighted", |b| {
-        b.iter(|| {
-            pr_curve_summary(
-                "pr",
-                black_box(&labels),
-                black_box(&predictions),
-                DEFAULT_NUM_THRESHOLDS,
-                Some(black_box(&weights)),
-            )
-        })
-    });
+    let cases: [(&str, usize, Option<&[f64]>); 3] = [
+        ("f32_127_thresholds", DEFAULT_NUM_THRESHOLDS, None),
+        ("f32_1000_thresholds", 1000, None),
+        (
+            "f32_127_thresholds_weighted",
+            DEFAULT_NUM_THRESHOLDS,
+            Some(&weights),
+        ),
+    ];
+    for (name, num_thresholds, weights) in cases {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                pr_curve_summary(
+                    "pr",
+                    black_box(&labels),
+                    black_box(&predictions),
+                    num_thresholds,
+                    weights.map(black_box),
+                )
+            })
+        });
+    }
     g.finish();
 }
 

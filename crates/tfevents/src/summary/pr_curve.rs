@@ -328,8 +328,7 @@ fn count_unweighted<L: Label, P: Prediction>(
     predictions: &[P],
     num_thresholds: usize,
 ) -> Result<PrCurveData> {
-    let len = labels.len().min(predictions.len());
-    let tasks = len.div_ceil(TASK_LEN);
+    let tasks = labels.len().div_ceil(TASK_LEN);
     let next_task = AtomicUsize::new(0);
     let results = Mutex::new(Vec::new());
     let participate = || {
@@ -385,56 +384,54 @@ fn take_tasks<L: Label, P: Prediction>(
     loop {
         let task = next_task.fetch_add(1, Ordering::Relaxed);
         let start = task.saturating_mul(TASK_LEN);
-        let (Some(labels), Some(predictions)) = (labels.get(start..), predictions.get(start..))
+        if start >= labels.len() {
+            return Ok(counts);
+        }
+        let end = start.saturating_add(TASK_LEN).min(labels.len());
+        // Both `Some`: `compute_curve` checked that the lengths are equal.
+        let (Some(labels), Some(predictions)) =
+            (labels.get(start..end), predictions.get(start..end))
         else {
             return Ok(counts);
         };
-        let end = TASK_LEN.min(labels.len()).min(predictions.len());
-        if end == 0 {
-            return Ok(counts);
-        }
-        let block = count_block(&labels[..end], &predictions[..end], num_thresholds, start)
+        add_block_counts(labels, predictions, num_thresholds, start, &mut counts)
             .map_err(|error| (task, error))?;
-        for (total, c) in counts.iter_mut().zip(block) {
-            *total += u64::from(c);
-        }
     }
 }
 
-/// Counts one block (at most `u32::MAX` long) as `[negatives, positives]` per bucket; only if
-/// an entry is bad does a second pass look for the first (`offset` being the block's place in
-/// the whole input) to name it.
-fn count_block<L: Label, P: Prediction>(
+/// Adds one block's (at most `u32::MAX` entries) counts to `totals`, `[negatives, positives]`
+/// per bucket; only if an entry is bad does a second pass look for the first (`offset` being
+/// the block's place in the whole input) to name it, and `totals` then mean nothing.
+fn add_block_counts<L: Label, P: Prediction>(
     labels: &[L],
     predictions: &[P],
     num_thresholds: usize,
     offset: usize,
-) -> Result<Vec<u32>> {
+    totals: &mut [u64],
+) -> Result<()> {
     let len = 2 * num_thresholds;
-    let (valid, counts) = if len <= BYTE_SLOTS {
+    let mut add_lane = |lane: &[u32]| {
+        for (total, &c) in totals.iter_mut().zip(lane) {
+            *total += u64::from(c);
+        }
+    };
+    let valid = if len <= BYTE_SLOTS {
         let mut tables = [[0u32; BYTE_SLOTS]; LANES];
         let valid = count_byte_slots(labels, predictions, num_thresholds, &mut tables);
-        let counts = (0..len)
-            .map(|slot| tables.iter().map(|table| table[slot]).sum::<u32>())
-            .collect();
-        (valid, counts)
+        tables.iter().for_each(|lane| add_lane(lane));
+        valid
     } else {
         let mut tables = vec![0u32; LANES * len];
         let valid = count_wide_slots(labels, predictions, num_thresholds, &mut tables);
-        let mut counts = tables.split_off((LANES - 1) * len);
-        for table in tables.chunks_exact(len) {
-            for (total, c) in counts.iter_mut().zip(table) {
-                *total += c;
-            }
-        }
-        (valid, counts)
+        tables.chunks_exact(len).for_each(add_lane);
+        valid
     };
     if !valid {
         for (i, (&label, &prediction)) in labels.iter().zip(predictions).enumerate() {
             check_entry(label, prediction, num_thresholds, offset + i)?;
         }
     }
-    Ok(counts)
+    Ok(())
 }
 
 /// Entries whose slots are computed, then counted, together: few enough that two chunks of
