@@ -763,7 +763,7 @@ fn s3_close_waits_for_the_server_to_come_back() -> tfevents::Result<()> {
         let closed = writer.close();
         restarted
             .join()
-            .unwrap_or_else(|_| Err(Error::Closed))
+            .unwrap_or(Err(Error::Closed))
             .and(closed)
     });
     closed?;
