@@ -144,6 +144,23 @@ tensor_element!(u32, DtUint32, uint32_val, |&v| v);
 tensor_element!(u64, DtUint64, uint64_val, |&v| v);
 tensor_element!(bool, DtBool, bool_val, |&v| v);
 
+/// `shape` as a `TensorShapeProto`'s dimensions, refusing a dimension over `i64::MAX`, which
+/// would otherwise be stored as a negative ("unknown") size. Such a dimension can only come
+/// with an empty tensor (another dimension 0), as no slice holds that many values.
+pub(crate) fn shape_dims(shape: &[usize]) -> Result<Vec<i64>> {
+    shape
+        .iter()
+        .map(|&d| {
+            i64::try_from(d).map_err(|_| Error::OutOfRange {
+                what: format!("a dimension of shape {shape:?}"),
+                value: d as f64,
+                min: 0.0,
+                max: i64::MAX as f64,
+            })
+        })
+        .collect()
+}
+
 /// A summary holding a whole tensor, as PyTorch's `add_tensor` (plugin `tensor`, the values
 /// in the dtype's repeated field). Errors when `shape` does not match the values' count.
 pub fn tensor_summary<T: TensorElement>(
@@ -161,7 +178,7 @@ pub fn tensor_summary<T: TensorElement>(
             ),
         ));
     }
-    let dims: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+    let dims = shape_dims(shape)?;
     let mut tensor = TensorProto {
         dtype: T::DTYPE as i32,
         tensor_shape: Some(TensorShapeProto::from_dims(&dims)),

@@ -25,6 +25,7 @@ impl SummaryWriter {
     /// # Ok(()) }
     /// ```
     pub fn add_graph_def(&self, graph: &GraphDef) -> Result<()> {
+        self.ensure_open()?;
         check_graph(graph)?;
         let event = Event {
             wall_time: self.wall_time.unwrap_or_else(now_secs),
