@@ -256,8 +256,18 @@ mod tests {
             count: 5000,
             limit: 1000,
         };
-        assert!(matches!(e, Error::TooMany { count: 5000, limit: 1000, .. }));
-        assert_eq!(e.to_string(), "bars: 5000 is over the limit of 1000; log fewer per call");
+        assert!(matches!(
+            e,
+            Error::TooMany {
+                count: 5000,
+                limit: 1000,
+                ..
+            }
+        ));
+        assert_eq!(
+            e.to_string(),
+            "bars: 5000 is over the limit of 1000; log fewer per call"
+        );
     }
 
     #[test]
@@ -267,7 +277,16 @@ mod tests {
             bytes: 10,
             limit: 5,
         };
-        assert!(matches!(e, Error::TooLarge { bytes: 10, limit: 5, .. }));
-        assert!(e.to_string().starts_with("the video would take 10 bytes, over the limit of 5"));
+        assert!(matches!(
+            e,
+            Error::TooLarge {
+                bytes: 10,
+                limit: 5,
+                ..
+            }
+        ));
+        assert!(e
+            .to_string()
+            .starts_with("the video would take 10 bytes, over the limit of 5"));
     }
 }

@@ -560,7 +560,9 @@ impl SummaryWriter {
         histogram: HistogramProto,
         step: S,
     ) -> Result<()> {
-        self.log(tag, step, || Ok(Entry::Now(histogram_summary(tag, histogram))))
+        self.log(tag, step, || {
+            Ok(Entry::Now(histogram_summary(tag, histogram)))
+        })
     }
 
     /// Waits until everything logged so far, in every file of the run, is written (and, with

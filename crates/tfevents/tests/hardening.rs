@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use tfevents::summary::boxes::Boxes;
 use tfevents::summary::custom_scalar::LayoutCategory;
 use tfevents::summary::graph::{graph_def, node};
-use tfevents::summary::hparams::{HParamDomain, HParamValue};
 use tfevents::summary::histogram::raw_histogram;
+use tfevents::summary::hparams::{HParamDomain, HParamValue};
 use tfevents::summary::mesh::Mesh;
 use tfevents::summary::pr_curve::PrCurveData;
 use tfevents::writer::{HParamsOptions, HParamsRun};
@@ -70,13 +70,18 @@ fn hparams_sub_runs_stay_in_the_log_directory() {
             run: HParamsRun::SubRun(Some(name.clone())),
             ..Default::default()
         };
-        let result = w.add_hparams_with(&[("lr", HParamValue::Number(0.1))], &[("m", 1.0)], &options);
+        let result =
+            w.add_hparams_with(&[("lr", HParamValue::Number(0.1))], &[("m", 1.0)], &options);
         assert!(
             matches!(result, Err(Error::UnsafePath { name: ref n, .. }) if *n == name),
             "{name:?}: {result:?}"
         );
     }
-    assert_eq!(tree(root.path()), before, "a refused name created something");
+    assert_eq!(
+        tree(root.path()),
+        before,
+        "a refused name created something"
+    );
     // Nested and Unicode names are fine, and land below the log directory.
     for name in ["sweep/trial_3", "学习率=0.1"] {
         let options = HParamsOptions {
@@ -115,7 +120,14 @@ fn add_scalars_checks_every_name_before_writing_any() {
 #[test]
 fn unsafe_filename_suffixes_are_refused_before_anything_is_created() {
     let root = tempfile::tempdir().unwrap();
-    for suffix in ["/../x", "a/b", "a\\b", "nul\0", "C:", "s".repeat(256).as_str()] {
+    for suffix in [
+        "/../x",
+        "a/b",
+        "a\\b",
+        "nul\0",
+        "C:",
+        "s".repeat(256).as_str(),
+    ] {
         let built = SummaryWriter::builder()
             .log_dir(root.path().join("run"))
             .filename_suffix(suffix)
@@ -166,21 +178,33 @@ fn every_add_call_after_close_is_closed_and_writes_nothing() {
         ("add_scalar", clone.add_scalar("x", 2.0, 1)),
         ("add_scalar bad tag", clone.add_scalar("", 2.0, 1)),
         ("add_scalars", clone.add_scalars("g", [("a", 1.0)], 1)),
-        ("add_scalars bad name", clone.add_scalars("g", [("nul\0", 1.0)], 1)),
+        (
+            "add_scalars bad name",
+            clone.add_scalars("g", [("nul\0", 1.0)], 1),
+        ),
         ("add_text", clone.add_text("t", "x", 1)),
         ("add_histogram", clone.add_histogram("h", &[1.0f64][..], 1)),
-        ("add_histogram empty", clone.add_histogram("h", &[] as &[f64], 1)),
+        (
+            "add_histogram empty",
+            clone.add_histogram("h", &[] as &[f64], 1),
+        ),
         ("add_histogram_raw", clone.add_histogram_raw("h", hist, 1)),
         ("add_tensor", clone.add_tensor("t", &[1.0f32], &[1], 1)),
         ("add_image", clone.add_image("i", (&img[..], [3, 4, 4]), 1)),
-        ("add_images", clone.add_images("i", (&img[..], [1, 3, 4, 4]), 1)),
+        (
+            "add_images",
+            clone.add_images("i", (&img[..], [1, 3, 4, 4]), 1),
+        ),
         (
             "add_image_with_boxes",
             clone.add_image_with_boxes("b", (&img[..], [3, 4, 4]), &boxes, 1, "CHW"),
         ),
         ("add_audio", clone.add_audio("a", &[0.0f32; 8], 1, 8000)),
         ("add_mesh", clone.add_mesh("m", &mesh, 1)),
-        ("add_pr_curve", clone.add_pr_curve("p", &[1u8, 0], &[0.9f32, 0.1], 1)),
+        (
+            "add_pr_curve",
+            clone.add_pr_curve("p", &[1u8, 0], &[0.9f32, 0.1], 1),
+        ),
         ("add_pr_curve_raw", clone.add_pr_curve_raw("p", &pr, 1)),
         (
             "add_custom_scalars",
@@ -208,9 +232,16 @@ fn every_add_call_after_close_is_closed_and_writes_nothing() {
     #[cfg(feature = "figures")]
     {
         let chart = tfevents::summary::figure::BarChart::new("b", ["a"], &[1.0]).unwrap();
-        assert!(matches!(clone.add_figure("f", &chart, 1), Err(Error::Closed)));
+        assert!(matches!(
+            clone.add_figure("f", &chart, 1),
+            Err(Error::Closed)
+        ));
     }
-    assert_eq!(tree(root.path()), before, "a call after close created a file");
+    assert_eq!(
+        tree(root.path()),
+        before,
+        "a call after close created a file"
+    );
     assert_eq!(std::fs::metadata(w.file_path()).unwrap().len(), size);
 }
 

@@ -63,6 +63,19 @@ pub fn encode_wav(pcm: &[i16], num_channels: u16, sample_rate: u32) -> Vec<u8> {
     out
 }
 
+/// Refuses a WAV file of `samples` 16-bit samples over [`MAX_AUDIO_BYTES`].
+fn check_wav_bytes(samples: usize) -> Result<()> {
+    let bytes = (samples as u128) * 2 + 44;
+    if bytes > MAX_AUDIO_BYTES as u128 {
+        return Err(Error::TooLarge {
+            what: "the WAV clip",
+            bytes,
+            limit: MAX_AUDIO_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// An audio summary of `samples` (interleaved: frame 0's channels, then frame 1's, ...).
 ///
 /// Errors (naming the argument): no samples, a NaN sample, zero channels or more than 65535,
@@ -105,14 +118,7 @@ pub fn audio_summary<S: Sample>(
             format!("is {sample_rate}; give the samples per second, e.g. 44100"),
         ));
     }
-    let bytes = (samples.len() as u128) * 2 + 44;
-    if bytes > MAX_AUDIO_BYTES as u128 {
-        return Err(Error::TooLarge {
-            what: "the WAV clip",
-            bytes,
-            limit: MAX_AUDIO_BYTES,
-        });
-    }
+    check_wav_bytes(samples.len())?;
     let mut pcm = Vec::with_capacity(samples.len());
     for (i, s) in samples.iter().enumerate() {
         pcm.push(s.to_pcm16().ok_or_else(|| {
@@ -136,4 +142,26 @@ pub fn audio_summary<S: Sample>(
             ..Default::default()
         }],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clips_over_the_limit_are_refused_before_converting() {
+        let most = (MAX_AUDIO_BYTES - 44) / 2;
+        assert!(check_wav_bytes(most).is_ok());
+        assert!(matches!(
+            check_wav_bytes(most + 1),
+            Err(Error::TooLarge {
+                limit: MAX_AUDIO_BYTES,
+                ..
+            })
+        ));
+        assert!(matches!(
+            check_wav_bytes(usize::MAX),
+            Err(Error::TooLarge { .. })
+        ));
+    }
 }

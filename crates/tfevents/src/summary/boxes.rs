@@ -342,7 +342,10 @@ mod tests {
             .unwrap()
             .width(usize::MAX)
             .unwrap();
-        assert_eq!(drawn(&img, &draw_boxes(&img, &everything).unwrap()).len(), 48);
+        assert_eq!(
+            drawn(&img, &draw_boxes(&img, &everything).unwrap()).len(),
+            48
+        );
         // The same box one pixel wide: its edges are all outside, nothing is drawn.
         let thin = Boxes::new(&[[-3e38, -3e38, 3e38, 3e38]])
             .unwrap()

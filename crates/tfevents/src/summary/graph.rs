@@ -11,6 +11,10 @@ use crate::proto::graph::{attr_value, AttrValue, GraphDef, NodeDef, VersionDef};
 use crate::proto::TensorShapeProto;
 use crate::{Error, Result};
 
+/// The largest serialised graph, in bytes (2^31 - 1): protobuf refuses larger messages, so
+/// TensorBoard could not read it. `add_graph_def` checks the encoded size before encoding.
+pub const MAX_GRAPH_BYTES: usize = i32::MAX as usize;
+
 /// The graph producer version PyTorch writes.
 pub const PRODUCER: i32 = 22;
 
@@ -192,8 +196,10 @@ mod tests {
     #[test]
     fn sizes_over_i64_max_are_refused_not_stored_as_unknown() {
         let mut fc = node("fc", "Linear", Vec::<String>::new());
-        fc.attr
-            .insert("_output_shapes".into(), output_shapes([&[1, usize::MAX][..]]));
+        fc.attr.insert(
+            "_output_shapes".into(),
+            output_shapes([&[1, usize::MAX][..]]),
+        );
         assert!(matches!(
             graph_def(vec![fc]),
             Err(Error::OutOfRange { min, .. }) if min == -1.0

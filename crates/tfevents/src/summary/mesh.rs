@@ -369,7 +369,21 @@ mod tests {
                 "{bad:?} was accepted"
             );
         }
-        let ok = tetra().config_json("  {\"camera\": {\"fov\": 75}}\n").unwrap();
+        let ok = tetra()
+            .config_json("  {\"camera\": {\"fov\": 75}}\n")
+            .unwrap();
         assert_eq!(ok.config_json, "{\"camera\": {\"fov\": 75}}");
+    }
+
+    #[test]
+    fn meshes_over_the_byte_limit_are_refused() {
+        assert!(check_mesh_values("the mesh", MAX_MESH_BYTES / 4).is_ok());
+        assert!(matches!(
+            check_mesh_values("the mesh", MAX_MESH_BYTES / 4 + 1),
+            Err(Error::TooLarge {
+                limit: MAX_MESH_BYTES,
+                ..
+            })
+        ));
     }
 }

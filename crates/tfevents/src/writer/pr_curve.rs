@@ -58,6 +58,8 @@ impl SummaryWriter {
         data: &PrCurveData,
         step: S,
     ) -> Result<()> {
-        self.log(tag, step, || Ok(Entry::Now(pr_curve_raw_summary(tag, data)?)))
+        self.log(tag, step, || {
+            Ok(Entry::Now(pr_curve_raw_summary(tag, data)?))
+        })
     }
 }

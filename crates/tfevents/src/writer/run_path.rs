@@ -78,7 +78,9 @@ pub fn check_run_name(name: &str) -> Result<()> {
 /// ```
 pub fn run_dir(log_dir: &Path, name: &str) -> Result<PathBuf> {
     check_run_name(name)?;
-    Ok(name.split('/').fold(log_dir.to_path_buf(), |dir, c| dir.join(c)))
+    Ok(name
+        .split('/')
+        .fold(log_dir.to_path_buf(), |dir, c| dir.join(c)))
 }
 
 /// Checks text that becomes part of one file name (PyTorch's `filename_suffix`): no separator

@@ -37,7 +37,11 @@ impl SummaryWriter {
         options: ScalarOptions,
     ) -> Result<()> {
         self.log(tag, step, || {
-            Ok(Entry::Now(scalar_summary_with(tag, value.to_f64()?, options)))
+            Ok(Entry::Now(scalar_summary_with(
+                tag,
+                value.to_f64()?,
+                options,
+            )))
         })
     }
 

@@ -36,7 +36,9 @@ impl SummaryWriter {
             let video = tile_video(values, &shape)?;
             let bytes = video.frames.iter().map(Vec::len).sum();
             let tag = tag.to_string();
-            Ok(Entry::later(bytes, move || video_summary(&tag, &video, fps)))
+            Ok(Entry::later(bytes, move || {
+                video_summary(&tag, &video, fps)
+            }))
         })
     }
 

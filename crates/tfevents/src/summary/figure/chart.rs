@@ -571,7 +571,11 @@ mod tests {
             LineChart::new("").series("", [(0.0, -1e308), (1.0, 1e308)])
         ));
         assert!(out_of_range(LineChart::new("").series("", [(1e308, 0.0)])));
-        assert!(out_of_range(BarChart::new("", ["a", "b"], &[-1e308, 1e308])));
+        assert!(out_of_range(BarChart::new(
+            "",
+            ["a", "b"],
+            &[-1e308, 1e308]
+        )));
         // The largest magnitude allowed draws, at both ends at once.
         let edge = LineChart::new("")
             .series("", [(-1e300, -1e300), (1e300, 1e300)])
@@ -627,7 +631,10 @@ mod tests {
                 range.start.is_finite() && range.end.is_finite() && range.end > range.start,
                 "{values:?} -> {range:?}"
             );
-            assert!(range.start <= values[0] && values[1] <= range.end, "{values:?} -> {range:?}");
+            assert!(
+                range.start <= values[0] && values[1] <= range.end,
+                "{values:?} -> {range:?}"
+            );
             let chart = LineChart::new("")
                 .series("", [(values[0], values[0]), (values[1], values[1])])
                 .unwrap();
@@ -653,13 +660,19 @@ mod tests {
         }
         assert!(matches!(
             chart.series("one more", [(0.0, 1.0)]),
-            Err(Error::TooMany { limit: MAX_SERIES, .. })
+            Err(Error::TooMany {
+                limit: MAX_SERIES,
+                ..
+            })
         ));
         let labels: Vec<String> = (0..=MAX_BARS).map(|i| i.to_string()).collect();
         let values = vec![1.0; MAX_BARS + 1];
         assert!(matches!(
             BarChart::new("", labels, &values),
-            Err(Error::TooMany { limit: MAX_BARS, .. })
+            Err(Error::TooMany {
+                limit: MAX_BARS,
+                ..
+            })
         ));
     }
 }
