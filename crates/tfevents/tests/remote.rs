@@ -761,10 +761,7 @@ fn s3_close_waits_for_the_server_to_come_back() -> tfevents::Result<()> {
             proxy.restart()
         });
         let closed = writer.close();
-        restarted
-            .join()
-            .unwrap_or(Err(Error::Closed))
-            .and(closed)
+        restarted.join().unwrap_or(Err(Error::Closed)).and(closed)
     });
     closed?;
     assert!(dir.stats().failed_uploads() >= 1);
