@@ -35,7 +35,7 @@ impl SummaryWriter {
     /// count or image count that differs from the rows, a ragged metadata table, a sprite over
     /// [`MAX_SPRITE_BYTES`](crate::summary::projector::MAX_SPRITE_BYTES) ([`Error::TooLarge`],
     /// before any memory is asked for), a tag of `.` or `..` or with NUL ([`Error::UnsafePath`], see
-    /// [`check_run_name`](crate::writer::check_run_name)), and an embedding with this tag
+    /// [`check_run_name`]), and an embedding with this tag
     /// and step already in the run (PyTorch overwrites
     /// it with a warning; this keeps what was logged, so pick another step or tag). An error
     /// while the files are written (a full disk, a tensor that cannot be read) removes this
