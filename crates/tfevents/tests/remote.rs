@@ -916,3 +916,31 @@ fn memory_stores_have_no_stale_uploads() -> tfevents::Result<()> {
     assert!(dir.abort_stale_uploads(Duration::ZERO)?.is_empty());
     Ok(())
 }
+
+/// Sub-runs on a remote directory are objects in that store too: `add_scalars` and
+/// `add_hparams_with`'s PyTorch layout, and no local directory appears.
+#[test]
+fn sub_runs_go_to_the_remote_store() -> tfevents::Result<()> {
+    use tfevents::writer::{HParamsOptions, HParamsRun};
+    let dir = RemoteLogDir::open("memory://subruns/run")?;
+    let writer = SummaryWriter::builder()
+        .remote_log_dir(dir.clone())
+        .build()?;
+    writer.add_scalars("pair", [("a", 1.0), ("b", 2.0)], 0)?;
+    let options = HParamsOptions {
+        run: HParamsRun::SubRun(Some("trial_1".into())),
+        ..Default::default()
+    };
+    writer.add_hparams_with(&[("lr", 0.1.into())], &[("hparam/acc", 0.5)], &options)?;
+    writer.close()?;
+    let runs = dir.discover_runs()?;
+    let names: Vec<&str> = runs.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, [".", "pair_a", "pair_b", "trial_1"]);
+    for local in ["memory:", "subruns", "trial_1"] {
+        assert!(
+            !std::path::Path::new(local).exists(),
+            "`{local}` was created"
+        );
+    }
+    Ok(())
+}

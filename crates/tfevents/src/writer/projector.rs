@@ -4,7 +4,6 @@
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::Path;
-use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 
 use super::{check_run_name, check_tag, SummaryWriter};
@@ -56,9 +55,7 @@ impl SummaryWriter {
         mat: impl EmbeddingMatrix,
         options: EmbeddingOptions,
     ) -> Result<()> {
-        if self.inner.closed.load(Ordering::Acquire) {
-            return Err(Error::Closed);
-        }
+        self.ensure_open()?;
         check_tag(&options.tag)?;
         let [rows, _] = mat.shape()?;
         let metadata = options
