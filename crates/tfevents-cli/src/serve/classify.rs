@@ -283,7 +283,8 @@ mod tests {
             ..Default::default()
         };
         let md = initial_metadata(Some(&Value::Image(im.clone())), None);
-        let blobs = to_blobs(&Value::Image(im), &md).unwrap_or_default();
+        let value = Value::Image(im);
+        let blobs = to_blobs(&value, &md).unwrap_or_default();
         let blobs: Vec<&[u8]> = blobs.iter().map(|b| b.as_ref()).collect();
         assert_eq!(blobs, [&b"4"[..], b"2", b"png"]);
     }
