@@ -27,10 +27,10 @@ pub fn initial_metadata(value: Option<&Value>, given: Option<SummaryMetadata>) -
     match (given, value) {
         (Some(md), _) if md.data_class != DataClass::Unknown as i32 => md,
         (_, Some(Value::SimpleValue(_))) => blank("scalars", DataClass::Scalar, Vec::new()),
-        // `converted_to_tensor: true` (field 1 of the image and audio plugins' data) tells
-        // those plugins the blobs are laid out as the tensor form is.
-        (_, Some(Value::Image(_))) => blank("images", DataClass::BlobSequence, vec![0x08, 1]),
-        (_, Some(Value::Audio(_))) => blank("audio", DataClass::BlobSequence, vec![0x08, 1]),
+        // `converted_to_tensor: true` (field 2 of the image plugin's data, field 3 of the
+        // audio plugin's) tells those plugins the blobs are laid out as the tensor form is.
+        (_, Some(Value::Image(_))) => blank("images", DataClass::BlobSequence, vec![0x10, 1]),
+        (_, Some(Value::Audio(_))) => blank("audio", DataClass::BlobSequence, vec![0x18, 1]),
         (_, Some(Value::Histo(_))) => blank("histograms", DataClass::Tensor, Vec::new()),
         (Some(mut md), _) => {
             let class = match plugin_of(&md) {
