@@ -4,6 +4,8 @@
 
 mod runs;
 mod series;
+#[cfg(feature = "arrow")]
+pub mod table;
 mod tensor;
 
 pub use runs::{discover_runs, Run};
