@@ -22,16 +22,18 @@ enum Command {
     /// List runs, tags, kinds, counts and step ranges. A damaged file is listed up to the
     /// damage and noted.
     Ls {
-        /// The log directory.
-        logdir: PathBuf,
+        /// The log directory: a path, or a URL (file://, and s3://, gs://, az:// with the
+        /// `remote` feature).
+        logdir: String,
         #[command(flatten)]
         follow: FollowArgs,
     },
     /// Export every run's data. A damaged file contributes its records before the damage,
     /// with a warning on standard error.
     Export {
-        /// The log directory.
-        logdir: PathBuf,
+        /// The log directory: a path, or a URL (file://, and s3://, gs://, az:// with the
+        /// `remote` feature).
+        logdir: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
@@ -43,8 +45,9 @@ enum Command {
     },
     /// Verify every record of every event file; exit status 1 on corruption.
     Check {
-        /// The log directory.
-        logdir: PathBuf,
+        /// The log directory: a path, or a URL (file://, and s3://, gs://, az:// with the
+        /// `remote` feature).
+        logdir: String,
     },
     /// Serve a log directory to TensorBoard as its data provider (gRPC): stock TensorBoard's
     /// UI on it through `--grpc_data_provider` or `TENSORBOARD_DATA_SERVER_BINARY`.
