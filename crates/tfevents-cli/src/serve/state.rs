@@ -65,6 +65,8 @@ pub enum Points {
 pub struct BlobPoint {
     /// The event file.
     pub file: Arc<Path>,
+    /// The file's size when the point was read (the record lies within it).
+    pub size: u64,
     /// The offset of the event's record in it.
     pub offset: u64,
     /// Number of blobs.
