@@ -494,3 +494,10 @@ fn bad_flags_are_refused() {
         assert!(stderr.contains(bad[1]), "{stderr}");
     }
 }
+
+#[test]
+fn a_malformed_url_is_a_startup_error() {
+    let (code, file, stderr) = serve_fails(&["nosuch://bucket/runs", "--port=0"]);
+    assert_eq!(code, 8, "{stderr}");
+    assert!(file.contains("nosuch://bucket/runs"), "{file}");
+}

@@ -16,15 +16,15 @@ use super::sampling::SamplesPerPlugin;
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct ServeArgs {
-    /// The log directory.
+    /// The log directory: a path, or a URL (`s3://`, `gs://`, `az://`, `file://`).
     #[arg(
         required_unless_present = "logdir_flag",
         conflicts_with = "logdir_flag"
     )]
-    pub logdir: Option<PathBuf>,
+    pub logdir: Option<String>,
     /// The log directory (the form TensorBoard passes).
     #[arg(long = "logdir", id = "logdir_flag", value_name = "LOGDIR")]
-    pub logdir_flag: Option<PathBuf>,
+    pub logdir_flag: Option<String>,
     /// Address to listen on.
     #[arg(long, default_value = "localhost")]
     pub host: String,
@@ -54,7 +54,7 @@ pub struct ServeArgs {
 
 impl ServeArgs {
     /// The log directory, however it was given.
-    pub fn logdir(&self) -> Option<&PathBuf> {
+    pub fn logdir(&self) -> Option<&String> {
         self.logdir.as_ref().or(self.logdir_flag.as_ref())
     }
 }

@@ -29,7 +29,7 @@ impl std::str::FromStr for BlobKey {
 
     fn from_str(key: &str) -> Result<Self, Self::Err> {
         let bad = || format!("`{key}` is not a blob key this server gave out");
-        if key.len() % 2 != 0 {
+        if !key.len().is_multiple_of(2) {
             return Err(bad());
         }
         let bytes = (0..key.len())

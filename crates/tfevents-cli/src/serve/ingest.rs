@@ -43,6 +43,8 @@ struct FileState {
     path: Arc<Path>,
     /// The start of the first record not read yet.
     offset: u64,
+    /// The size the last listing found.
+    size: u64,
     /// Damaged: nothing after the damage can be trusted, so the file is not read again.
     dead: bool,
 }
@@ -91,8 +93,10 @@ impl Loader {
                     .or_insert_with(|| FileState {
                         path: Arc::from(file.as_path()),
                         offset: 0,
+                        size: 0,
                         dead: false,
                     });
+                state.size = size;
                 if !state.dead && size > state.offset {
                     stats.events += read_file(
                         self.source.as_ref(),
@@ -125,7 +129,7 @@ fn read_file(
     samples: &SamplesPerPlugin,
 ) -> Result<u64, String> {
     let base = state.offset;
-    let src = match source.open_at(&state.path, base) {
+    let src = match source.open_at(&state.path, state.size, base) {
         Ok(src) => src,
         Err(e) => {
             // Perhaps deleted or not readable yet: tried again on the next reload.
@@ -144,7 +148,7 @@ fn read_file(
             let offset = base + reader.offset();
             match reader.next() {
                 Some(Ok(event)) => {
-                    add_event(&mut data, event, &state.path, offset, samples);
+                    add_event(&mut data, event, &state.path, state.size, offset, samples);
                     n += 1;
                 }
                 Some(Err(e)) => {
@@ -173,6 +177,7 @@ fn add_event(
     run: &mut RunData,
     event: Event,
     file: &Arc<Path>,
+    size: u64,
     offset: u64,
     samples: &SamplesPerPlugin,
 ) {
@@ -186,6 +191,7 @@ fn add_event(
     let step = event.step;
     let blob = |len: usize| BlobPoint {
         file: Arc::clone(file),
+        size,
         offset,
         len,
     };
@@ -278,7 +284,7 @@ pub fn read_blobs(
     metadata: &tfevents::proto::SummaryMetadata,
 ) -> Result<Vec<Vec<u8>>, String> {
     let path: &Path = &point.file;
-    let src = source.open_at(path, point.offset)?;
+    let src = source.open_at(path, point.size, point.offset)?;
     let event = match EventFileReader::from_reader(src, path).next() {
         Some(Ok(event)) => event,
         Some(Err(e)) => return Err(e.to_string()),

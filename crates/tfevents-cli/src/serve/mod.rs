@@ -39,20 +39,20 @@ pub fn run(args: ServeArgs) -> CliResult {
     let Some(logdir) = args.logdir().cloned() else {
         return Ok(startup_error(error_file, "no log directory given", 2));
     };
-    let source: Arc<dyn source::Source> = Arc::new(source::LocalDir(logdir.clone()));
     // The first listing checks the directory before anything is promised to TensorBoard;
     // reading the events happens in the background.
-    if let Err(e) = source.discover() {
-        return Ok(startup_error(
-            error_file,
-            &format!("cannot serve {}: {e}", logdir.display()),
-            EXIT_BAD_LOGDIR,
-        ));
-    }
-    let store = Arc::new(state::Store::new(
-        logdir.display().to_string(),
-        Arc::clone(&source),
-    ));
+    let source: Arc<dyn source::Source> =
+        match source::Seam::open(&logdir).and_then(|s| source::Source::discover(&s).map(|_| s)) {
+            Ok(s) => Arc::new(s),
+            Err(e) => {
+                return Ok(startup_error(
+                    error_file,
+                    &format!("cannot serve {logdir}: {e}"),
+                    EXIT_BAD_LOGDIR,
+                ))
+            }
+        };
+    let store = Arc::new(state::Store::new(logdir.clone(), Arc::clone(&source)));
     let mut loader =
         ingest::Loader::new(source, args.samples_per_plugin.clone(), Arc::clone(&store));
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -81,7 +81,7 @@ pub fn run(args: ServeArgs) -> CliResult {
     match &args.port_file {
         Some(path) => write_port_file(path, bound.port())
             .map_err(|e| format!("cannot write the port to {}: {e}", path.display()))?,
-        None => eprintln!("tfevents serve: serving {} on {bound}", logdir.display()),
+        None => eprintln!("tfevents serve: serving {logdir} on {bound}"),
     }
     if args.die_after_stdin {
         std::thread::Builder::new()

@@ -1,10 +1,12 @@
-//! Where the event files come from: listing runs with their files' sizes, and reading a file
-//! from an offset on. Reloads read only the bytes past what was already read, and blobs are
-//! read again from their record's offset.
+//! Where the event files come from: the core's log-directory seam (a local path, `file://`,
+//! `s3://`, `gs://`, `az://`), seen as runs with their files' sizes and files read from an
+//! offset on. Reloads read only the bytes past what was already read, and blobs are read again
+//! from their record's offset.
 
-use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+use tfevents::reader::logdir::{self, EventFile, LogDir};
 
 /// One run's event files with their current sizes, sorted by name.
 #[derive(Debug)]
@@ -19,39 +21,38 @@ pub struct RunFiles {
 pub trait Source: std::fmt::Debug + Send + Sync {
     /// The runs, as TensorBoard discovers them.
     fn discover(&self) -> Result<Vec<RunFiles>, String>;
-    /// The bytes of `file` from `offset` on.
-    fn open_at(&self, file: &Path, offset: u64) -> Result<Box<dyn Read + Send>, String>;
+    /// The bytes of `file` (listed at `size` bytes) from `offset` on.
+    fn open_at(&self, file: &Path, size: u64, offset: u64) -> Result<Box<dyn Read + Send>, String>;
 }
 
-/// A log directory on the local disk.
+/// A log directory through the core's seam.
 #[derive(Debug)]
-pub struct LocalDir(pub PathBuf);
+pub struct Seam(Box<dyn LogDir>);
 
-impl Source for LocalDir {
+impl Seam {
+    /// Opens `location` (nothing is contacted yet).
+    pub fn open(location: &str) -> Result<Self, String> {
+        logdir::open(location).map(Seam).map_err(|e| e.to_string())
+    }
+}
+
+impl Source for Seam {
     fn discover(&self) -> Result<Vec<RunFiles>, String> {
-        let runs = tfevents::reader::discover_runs(&self.0).map_err(|e| e.to_string())?;
+        let runs = self.0.discover().map_err(|e| e.to_string())?;
         Ok(runs
             .into_iter()
             .map(|run| RunFiles {
                 name: run.name,
-                files: run
-                    .files
-                    .into_iter()
-                    // A file that vanished since the listing reads as empty until it is gone
-                    // from the next listing too.
-                    .map(|f| {
-                        let size = std::fs::metadata(&f).map_or(0, |m| m.len());
-                        (f, size)
-                    })
-                    .collect(),
+                files: run.files.into_iter().map(|f| (f.path, f.size)).collect(),
             })
             .collect())
     }
 
-    fn open_at(&self, file: &Path, offset: u64) -> Result<Box<dyn Read + Send>, String> {
-        let mut f = File::open(file).map_err(|e| format!("cannot open {}: {e}", file.display()))?;
-        f.seek(SeekFrom::Start(offset))
-            .map_err(|e| format!("cannot seek to {offset} in {}: {e}", file.display()))?;
-        Ok(Box::new(BufReader::with_capacity(1 << 16, f)))
+    fn open_at(&self, file: &Path, size: u64, offset: u64) -> Result<Box<dyn Read + Send>, String> {
+        let file = EventFile {
+            path: file.to_path_buf(),
+            size,
+        };
+        self.0.open_at(&file, offset).map_err(|e| e.to_string())
     }
 }

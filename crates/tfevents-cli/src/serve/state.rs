@@ -13,6 +13,12 @@ use super::classify;
 use super::reservoir::Reservoir;
 use super::source::Source;
 
+/// The shared handle of one run's data: the loader writes it, requests read it.
+pub type SharedRun = Arc<RwLock<RunData>>;
+
+/// The run table, by name.
+pub type Runs = BTreeMap<String, SharedRun>;
+
 /// Every run the server knows, by name.
 #[derive(Debug)]
 pub struct Store {
@@ -20,7 +26,7 @@ pub struct Store {
     pub data_location: String,
     /// Where blobs are read again from.
     pub source: Arc<dyn Source>,
-    runs: RwLock<BTreeMap<String, Arc<RwLock<RunData>>>>,
+    runs: RwLock<Runs>,
 }
 
 /// One run's series.
@@ -59,6 +65,8 @@ pub enum Points {
 pub struct BlobPoint {
     /// The event file.
     pub file: Arc<Path>,
+    /// The file's size when the point was read (the record lies within it).
+    pub size: u64,
     /// The offset of the event's record in it.
     pub offset: u64,
     /// Number of blobs.
@@ -94,16 +102,14 @@ impl Store {
     }
 
     /// The runs, for reading.
-    pub fn runs(
-        &self,
-    ) -> Result<RwLockReadGuard<'_, BTreeMap<String, Arc<RwLock<RunData>>>>, Status> {
+    pub fn runs(&self) -> Result<RwLockReadGuard<'_, Runs>, Status> {
         self.runs
             .read()
             .map_err(|_| Status::internal("the run table was poisoned by a failed load"))
     }
 
     /// Publishes a run (once it has data); returns the shared handle the loader writes to.
-    pub fn publish(&self, name: &str, data: Arc<RwLock<RunData>>) -> Result<(), String> {
+    pub fn publish(&self, name: &str, data: SharedRun) -> Result<(), String> {
         let mut runs = self
             .runs
             .write()
