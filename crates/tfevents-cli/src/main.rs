@@ -1,6 +1,8 @@
 //! `tfevents`: list, export and check TensorBoard log directories.
 
 mod cli;
+#[cfg(feature = "serve")]
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,6 +49,10 @@ enum Command {
         /// `remote` feature).
         logdir: String,
     },
+    /// Serve a log directory to TensorBoard as its data provider (gRPC): stock TensorBoard's
+    /// UI on it through `--grpc_data_provider` or `TENSORBOARD_DATA_SERVER_BINARY`.
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
 }
 
 /// Export formats.
@@ -83,6 +89,10 @@ impl FollowArgs {
 }
 
 fn main() -> ExitCode {
+    // TensorBoard starts the data server with flags only (`tfevents --logdir=... --port=0`).
+    #[cfg(feature = "serve")]
+    let args = Args::parse_from(serve::as_data_server(std::env::args_os().collect()));
+    #[cfg(not(feature = "serve"))]
     let args = Args::parse();
     let result = match args.command {
         Command::Ls { logdir, follow } => match follow.options() {
@@ -105,6 +115,8 @@ fn main() -> ExitCode {
             Err(e) => Err(e),
         },
         Command::Check { logdir } => cli::check::run(&logdir),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -156,7 +156,7 @@ fn every_add_call_after_close_is_closed_and_writes_nothing() {
     w.close().unwrap();
     let before = tree(root.path());
     let size = std::fs::metadata(w.file_path()).unwrap().len();
-    let img = vec![0.5f32; 3 * 4 * 4];
+    let img = [0.5f32; 3 * 4 * 4];
     let boxes = Boxes::new(&[[0.0, 0.0, 2.0, 2.0]]).unwrap();
     let mesh = Mesh::new(&[0.0, 0.0, 0.0], [1, 1]).unwrap();
     let hist = raw_histogram(0.0, 1.0, 1.0, 0.5, 0.25, &[1.0], &[1.0]).unwrap();

@@ -761,10 +761,7 @@ fn s3_close_waits_for_the_server_to_come_back() -> tfevents::Result<()> {
             proxy.restart()
         });
         let closed = writer.close();
-        restarted
-            .join()
-            .unwrap_or_else(|_| Err(Error::Closed))
-            .and(closed)
+        restarted.join().unwrap_or(Err(Error::Closed)).and(closed)
     });
     closed?;
     assert!(dir.stats().failed_uploads() >= 1);
@@ -874,5 +871,48 @@ fn s3_killed_multipart_upload_is_aborted_at_the_next_start() -> tfevents::Result
     writer.close()?;
     let left = dir.incomplete_uploads()?;
     assert!(left.is_empty(), "still there: {left:?}");
+    Ok(())
+}
+
+/// Through a `file://` directory opened as a store, the projector's files land on disk under
+/// it, with the tag's `%2f` kept in the directory name as TensorBoard expects it.
+#[test]
+fn embeddings_through_a_file_store_land_under_its_directory() -> tfevents::Result<()> {
+    let tmp = tempfile::tempdir().map_err(|e| Error::io("tempdir", "/tmp", e))?;
+    let dir = RemoteLogDir::open(&format!("file://{}", tmp.path().display()))?;
+    let writer = SummaryWriter::builder()
+        .remote_log_dir(dir.clone())
+        .build()?;
+    toy_embedding(&writer, 3)?;
+    toy_embedding(&writer, 4)?;
+    writer.close()?;
+    let tensors = tmp
+        .path()
+        .join("00003")
+        .join("feat%2fx")
+        .join("tensors.tsv");
+    let text = std::fs::read_to_string(&tensors).map_err(|e| Error::io("read", &tensors, e))?;
+    assert_eq!(text, "0.5\t1.0\n-2.0\t0.25\n");
+    check_toy_embeddings(&dir)?;
+    assert!(!std::path::Path::new("file:").exists());
+    Ok(())
+}
+
+/// Stores whose incomplete uploads do not outlive the process have none to list or abort,
+/// and the opt-in is harmless there.
+#[test]
+fn memory_stores_have_no_stale_uploads() -> tfevents::Result<()> {
+    let options = RemoteOptions {
+        abort_stale_uploads: Some(Duration::ZERO),
+        ..Default::default()
+    };
+    let dir = RemoteLogDir::open_with("memory://stale/run", options)?;
+    assert!(dir.incomplete_uploads()?.is_empty());
+    let writer = SummaryWriter::builder()
+        .remote_log_dir(dir.clone())
+        .build()?;
+    writer.add_scalar("x", 1.0, 0)?;
+    writer.close()?;
+    assert!(dir.abort_stale_uploads(Duration::ZERO)?.is_empty());
     Ok(())
 }

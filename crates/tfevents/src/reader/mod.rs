@@ -5,6 +5,8 @@
 pub mod logdir;
 mod runs;
 mod series;
+#[cfg(feature = "arrow")]
+pub mod table;
 mod tensor;
 
 pub use runs::{discover_runs, Run};

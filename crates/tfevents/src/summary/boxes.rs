@@ -116,7 +116,7 @@ pub fn palette_color(i: usize) -> [u8; 3] {
 /// the image's rows and the outline's pixels, whatever the boxes' coordinates and width.
 ///
 /// [`Error::TooLarge`] if the RGB(A) output would exceed
-/// [`MAX_IMAGE_BYTES`](super::image::MAX_IMAGE_BYTES) (a large grey image made RGB), checked
+/// [`MAX_IMAGE_BYTES`] (a large grey image made RGB), checked
 /// before it is allocated.
 pub fn draw_boxes(img: &ImageU8, boxes: &Boxes) -> Result<ImageU8> {
     let (h, w, c) = (img.height(), img.width(), img.channels());
@@ -207,7 +207,8 @@ impl Outline {
         let clip = move |lo: i128, hi: i128, size: i128| (lo.max(0), hi.min(size - 1));
         let (top, bottom) = clip(self.y0, self.y1, h);
         let (left, right) = clip(self.x0, self.x1, w);
-        let rows = if left <= right { top..=bottom } else { 1..=0 };
+        // No columns of the box inside the image: no rows either.
+        let rows = top..=if left <= right { bottom } else { top - 1 };
         rows.flat_map(move |y| {
             let band = (y - self.y0).min(self.y1 - y) < self.width;
             let runs = if band {

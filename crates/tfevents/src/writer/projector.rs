@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 
-use super::{check_tag, SummaryWriter};
+use super::{check_run_name, check_tag, SummaryWriter};
 use crate::summary::image::{encode_png, ImageU8};
 use crate::summary::projector::{
     embedding_config_block, embedding_subdir, metadata_tsv, sprite, EmbeddingMatrix,
@@ -34,7 +34,8 @@ impl SummaryWriter {
     /// Errors: [`Error::Closed`] after [`close`](Self::close) (nothing is written); a label
     /// count or image count that differs from the rows, a ragged metadata table, a sprite over
     /// [`MAX_SPRITE_BYTES`](crate::summary::projector::MAX_SPRITE_BYTES) ([`Error::TooLarge`],
-    /// before any memory is asked for), a tag of `.` or `..`, and an embedding with this tag
+    /// before any memory is asked for), a tag of `.` or `..` or with NUL ([`Error::UnsafePath`], see
+    /// [`check_run_name`](crate::writer::check_run_name)), and an embedding with this tag
     /// and step already in the run (PyTorch overwrites
     /// it with a warning; this keeps what was logged, so pick another step or tag). An error
     /// while the files are written (a full disk, a tensor that cannot be read) removes this
@@ -72,7 +73,9 @@ impl SummaryWriter {
             .transpose()?;
 
         let subdir = embedding_subdir(&options.tag, options.step);
-        check_subdir(&options.tag, &subdir)?;
+        // PyTorch encodes `/` and `\` in the tag, but `.`, `..`, NUL or an overlong tag would
+        // still name the step directory, the log directory or nothing at all.
+        check_run_name(&subdir)?;
         let target = self.projector_target();
         target.claim(&subdir).map_err(|e| match e {
             Claim::Taken => Error::invalid(
@@ -121,24 +124,6 @@ impl SummaryWriter {
         }
         Target::Local(self.log_dir())
     }
-}
-
-/// An `Err` unless the embedding's directory stays one level inside its step directory: PyTorch
-/// encodes `/` and `\` in the tag, but a tag of `.` or `..`, or one with NUL, would still name
-/// the step directory, the log directory or nothing at all.
-fn check_subdir(tag: &str, subdir: &str) -> Result<()> {
-    let last = subdir.rsplit('/').next().unwrap_or(subdir);
-    if last == "." || last == ".." || tag.contains('\0') {
-        return Err(Error::invalid(
-            "tag",
-            format!(
-                "`{}` cannot name the embedding's directory (`.`, `..` and NUL are refused); \
-                 choose another tag",
-                tag.escape_debug()
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// Why [`Target::claim`] failed.
