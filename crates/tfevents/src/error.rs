@@ -70,7 +70,7 @@ pub enum Error {
     Figure(String),
     // summary input errors
     /// Some histogram values are NaN or infinite: TensorBoard cannot draw such a histogram.
-    #[error("{count} of {total} values are nan or infinite{}; filter them out first, or log counts made elsewhere with `raw_histogram`", crate::summary::in_tag(.tag))]
+    #[error("{count} of {total} values are nan or infinite{}; filter them out first, or log counts made elsewhere with `raw_histogram`", in_tag(.tag))]
     NonFinite {
         /// The tag being logged, when the error comes from a `SummaryWriter` call.
         tag: Option<String>,
@@ -80,7 +80,7 @@ pub enum Error {
         total: usize,
     },
     /// Some pixel values are NaN (PyTorch would silently draw them black).
-    #[error("{count} of {total} pixel values are nan{}; replace them (e.g. with 0) or find where they come from", crate::summary::in_tag(.tag))]
+    #[error("{count} of {total} pixel values are nan{}; replace them (e.g. with 0) or find where they come from", in_tag(.tag))]
     NanPixels {
         /// The tag being logged, when the error comes from a `SummaryWriter` call.
         tag: Option<String>,
@@ -90,7 +90,7 @@ pub enum Error {
         total: usize,
     },
     /// Every histogram value lies outside the bin edges.
-    #[error("all {count} values lie outside the bin edges [{first}, {last}]{}; widen the edges", crate::summary::in_tag(.tag))]
+    #[error("all {count} values lie outside the bin edges [{first}, {last}]{}; widen the edges", in_tag(.tag))]
     OutsideEdges {
         /// The tag being logged, when the error comes from a `SummaryWriter` call.
         tag: Option<String>,
@@ -218,6 +218,57 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl From<candle_core::Error> for Error {
     fn from(e: candle_core::Error) -> Self {
         Error::Tensor(e)
+    }
+}
+
+/// ` (tag `t`)` for a message, or nothing when the error has no tag yet.
+pub(crate) fn in_tag(tag: &Option<String>) -> String {
+    match tag {
+        Some(t) => format!(" (tag `{t}`)"),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    /// Names the tag in a summary input error (the builders do not know it; the writer does),
+    /// so that a failing call among many is easy to find.
+    pub(crate) fn with_summary_tag(self, name: &str) -> Self {
+        match self {
+            Error::NonFinite {
+                tag: None,
+                count,
+                total,
+            } => Error::NonFinite {
+                tag: Some(name.to_string()),
+                count,
+                total,
+            },
+            Error::NanPixels {
+                tag: None,
+                count,
+                total,
+            } => Error::NanPixels {
+                tag: Some(name.to_string()),
+                count,
+                total,
+            },
+            Error::OutsideEdges {
+                tag: None,
+                count,
+                first,
+                last,
+            } => Error::OutsideEdges {
+                tag: Some(name.to_string()),
+                count,
+                first,
+                last,
+            },
+            Error::InvalidArgument { name: arg, reason } => Error::InvalidArgument {
+                name: arg,
+                reason: format!("{reason} (tag `{name}`)"),
+            },
+            other => other,
+        }
     }
 }
 
