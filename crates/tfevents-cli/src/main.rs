@@ -38,7 +38,13 @@ enum Command {
         output: Option<PathBuf>,
         #[command(flatten)]
         follow: FollowArgs,
+        #[cfg(feature = "parquet")]
+        #[command(flatten)]
+        tables: cli::parquet::TableArgs,
     },
+    /// Write the mean, std, min and max of several runs' shared scalar tags as a new run,
+    /// with a CUSTOM SCALARS layout drawing each mean in its min..max band.
+    Reduce(cli::reduce::ReduceArgs),
     /// Verify every record of every event file; exit status 1 on corruption.
     Check {
         /// The log directory.
@@ -53,6 +59,10 @@ enum Format {
     Json,
     /// `run,tag,step,wall_time,value` rows for the scalars.
     Csv,
+    /// One Parquet file per table (tbparse's columns) in the directory -o names; exit
+    /// status 3 when a damaged file was exported up to the damage.
+    #[cfg(feature = "parquet")]
+    Parquet,
 }
 
 /// `--follow` and its options, shared by `ls` and `export`.
@@ -91,10 +101,18 @@ fn main() -> ExitCode {
             format,
             output,
             follow,
+            #[cfg(feature = "parquet")]
+            tables,
         } => match follow.options() {
-            Ok(Some(_)) if matches!(format, Format::Json) => Err(
-                "--follow streams rows, which JSON cannot: use --format csv with --follow".into(),
+            Ok(Some(_)) if !matches!(format, Format::Csv) => Err(
+                "--follow streams rows, which JSON and Parquet cannot: use --format csv with --follow".into(),
             ),
+            #[cfg(feature = "parquet")]
+            Ok(None) if matches!(format, Format::Parquet) => {
+                cli::parquet::export(&logdir, output.as_deref(), &tables)
+            }
+            #[cfg(feature = "parquet")]
+            Ok(_) if tables.given() => Err(cli::parquet::ONLY_WITH_PARQUET.into()),
             Ok(Some(follow)) => cli::export::follow_csv(&logdir, output.as_deref(), &follow),
             Ok(None) => {
                 cli::export::run(&logdir, matches!(format, Format::Json), output.as_deref())
@@ -102,6 +120,7 @@ fn main() -> ExitCode {
             Err(e) => Err(e),
         },
         Command::Check { logdir } => cli::check::run(&logdir),
+        Command::Reduce(args) => cli::reduce::run(&args),
     };
     match result {
         Ok(code) => code,
