@@ -105,6 +105,7 @@ fn every_kind(dir: &Path) {
         &[0.9f32, 0.8, 0.3, 0.1],
         7,
         3,
+        None,
     )
     .unwrap();
     a.add_hparams(
@@ -148,7 +149,7 @@ fn every_table_reads_back() {
     let values = f64s(&scalars, "value");
     assert_eq!(
         values[1..4],
-        [Some(1.0), Some(0.5), Some(1.0 / 3.0f32 as f64)]
+        [Some(1.0), Some(0.5), Some((1.0f32 / 3.0) as f64)]
     );
     assert!(values[4].unwrap().is_nan());
     assert_eq!(values[5..7], [Some(f64::INFINITY), Some(f64::NEG_INFINITY)]);
@@ -258,7 +259,7 @@ fn pivot_gives_one_column_per_tag() {
         [
             Some(1.0),
             Some(0.5),
-            Some(1.0 / 3.0f32 as f64),
+            Some((1.0f32 / 3.0) as f64),
             Some(7.0),
             None
         ]
