@@ -288,7 +288,6 @@ def make_tbx(logdir):
     w.add_scalar("odd", float("inf"), 1)
     w.add_scalar("odd", float("-inf"), 2)
     w.add_image("img", rng.random((3, 8, 6)), 0)
-    w.add_audio("wave", rng.uniform(-1, 1, 400).astype(np.float32), 0, sample_rate=8000)
     w.add_text("note", "a *markdown* note", 1)
     w.add_pr_curve("pr", rng.integers(0, 2, 50), rng.random(50), 2, num_thresholds=11)
     w.add_hparams({"lr": 0.01, "opt": "sgd", "bn": True}, {"hp/acc": 0.9, "hp/loss": 0.1},
