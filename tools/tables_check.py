@@ -108,6 +108,14 @@ def check_logdir(cli, logdir):
 
         scalars = ours_long(read(out, "scalars"))
         runs = sorted(set(scalars["run"]))
+        # TF2-style scalars (tensors of the `scalars` plugin) are scalars to us, as to
+        # TensorBoard's dashboards; tbparse leaves them in its tensors: compared there.
+        tf2 = set()
+        if len(reader.tensors):
+            tf2 = set(zip(reader.tensors["dir_name"], reader.tensors["tag"]))
+        moved = [k in tf2 for k in zip(scalars["dir_name"], scalars["tag"])]
+        tf2_scalars = scalars[moved]
+        scalars = scalars[[not m for m in moved]]
         theirs = reader.scalars
         if len(theirs):
             compare_frames("scalars", scalars, theirs,
@@ -140,6 +148,11 @@ def check_logdir(cli, logdir):
             numeric = theirs[theirs["value"].map(lambda v: np.asarray(v).dtype.kind in "fiu")]
             mine = tensors[tensors["dtype"] != "string"]
             mine = mine.assign(value=mine["value"].map(lambda v: np.asarray(v, dtype=float)))
+            # tbparse's tensors also hold the TF2-style scalars that we read as scalars.
+            mine = pd.concat([mine, tf2_scalars], ignore_index=True)
+            hist_keys = set(zip(hist["dir_name"], hist["tag"]))
+            numeric = numeric[[k not in hist_keys
+                               for k in zip(numeric["dir_name"], numeric["tag"])]]
             compare_frames("tensors", mine, numeric, ["dir_name", "tag", "step", "wall_time"],
                            ["value"])
         else:
@@ -169,9 +182,12 @@ def check_pivot(ours, theirs):
         return
     ours = ours_long(ours)
     tags = [c for c in theirs.columns if c not in ("step", "dir_name")]
-    check(sorted(tags) == sorted(c for c in ours.columns
-                                 if c not in ("run", "step", "wall_time", "dir_name")),
-          f"pivot: columns {sorted(tags)}")
+    extra = sorted(set(ours.columns) - set(tags) - {"run", "step", "wall_time", "dir_name"})
+    check(set(tags) <= set(ours.columns), f"pivot: columns {sorted(tags)}")
+    if extra:
+        # TF2-style scalars (in tbparse's tensors) add columns, and rows at their steps.
+        keep = ours[tags].notna().any(axis=1)
+        ours = ours[keep]
     check(len(ours) == len(theirs), f"pivot: {len(ours)} rows, tbparse has {len(theirs)}")
     if len(ours) != len(theirs):
         return
