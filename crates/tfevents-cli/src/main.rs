@@ -42,7 +42,13 @@ enum Command {
         output: Option<PathBuf>,
         #[command(flatten)]
         follow: FollowArgs,
+        #[cfg(feature = "parquet")]
+        #[command(flatten)]
+        tables: cli::parquet::TableArgs,
     },
+    /// Write the mean, std, min and max of several runs' shared scalar tags as a new run,
+    /// with a CUSTOM SCALARS layout drawing each mean in its min..max band.
+    Reduce(cli::reduce::ReduceArgs),
     /// Verify every record of every event file; exit status 1 on corruption.
     Check {
         /// The log directory: a path, or a URL (file://, and s3://, gs://, az:// with the
@@ -62,6 +68,10 @@ enum Format {
     Json,
     /// `run,tag,step,wall_time,value` rows for the scalars.
     Csv,
+    /// One Parquet file per table (tbparse's columns) in the directory -o names; exit
+    /// status 3 when a damaged file was exported up to the damage.
+    #[cfg(feature = "parquet")]
+    Parquet,
 }
 
 /// `--follow` and its options, shared by `ls` and `export`.
@@ -104,10 +114,18 @@ fn main() -> ExitCode {
             format,
             output,
             follow,
+            #[cfg(feature = "parquet")]
+            tables,
         } => match follow.options() {
-            Ok(Some(_)) if matches!(format, Format::Json) => Err(
-                "--follow streams rows, which JSON cannot: use --format csv with --follow".into(),
+            Ok(Some(_)) if !matches!(format, Format::Csv) => Err(
+                "--follow streams rows, which JSON and Parquet cannot: use --format csv with --follow".into(),
             ),
+            #[cfg(feature = "parquet")]
+            Ok(None) if matches!(format, Format::Parquet) => {
+                cli::parquet::export(&logdir, output.as_deref(), &tables)
+            }
+            #[cfg(feature = "parquet")]
+            Ok(_) if tables.given() => Err(cli::parquet::ONLY_WITH_PARQUET.into()),
             Ok(Some(follow)) => cli::export::follow_csv(&logdir, output.as_deref(), &follow),
             Ok(None) => {
                 cli::export::run(&logdir, matches!(format, Format::Json), output.as_deref())
@@ -115,6 +133,7 @@ fn main() -> ExitCode {
             Err(e) => Err(e),
         },
         Command::Check { logdir } => cli::check::run(&logdir),
+        Command::Reduce(args) => cli::reduce::run(&args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),
     };
