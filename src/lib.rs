@@ -17,10 +17,12 @@
 pub mod candle_gaps;
 pub mod error;
 pub mod graph;
+mod gradcheck;
 pub mod grid;
 pub mod hooks;
 pub mod models;
 pub mod nn;
+mod node;
 
 pub use error::{Error, Result};
 pub use tfevents;
