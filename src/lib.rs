@@ -16,8 +16,8 @@
 
 pub mod candle_gaps;
 pub mod error;
-pub mod graph;
 mod gradcheck;
+pub mod graph;
 pub mod grid;
 pub mod hooks;
 pub mod models;

@@ -197,7 +197,11 @@ impl Linear {
     /// [`Conv2d::from_candle`], this is a new layer sharing the weights: hooks fire only when
     /// the returned layer runs.
     pub fn from_candle(linear: candle_nn::Linear, name: impl Into<String>) -> Self {
-        let node = Node::with_kind(name, LayerKind::Linear, params(linear.weight(), linear.bias()));
+        let node = Node::with_kind(
+            name,
+            LayerKind::Linear,
+            params(linear.weight(), linear.bias()),
+        );
         Self {
             inner: linear,
             node,
@@ -439,24 +443,6 @@ macro_rules! inherent_hooks {
     };
 }
 
-inherent_hooks!(
-    Conv2d,
-    Linear,
-    ReLU,
-    Sigmoid,
-    Tanh,
-    LeakyReLU,
-    Flatten,
-    Dropout
-);
+inherent_hooks!(Conv2d, Linear, ReLU, Sigmoid, Tanh, LeakyReLU, Flatten, Dropout);
 
-crate::impl_candle_module!(
-    Conv2d,
-    Linear,
-    ReLU,
-    Sigmoid,
-    Tanh,
-    LeakyReLU,
-    Flatten,
-    Dropout
-);
+crate::impl_candle_module!(Conv2d, Linear, ReLU, Sigmoid, Tanh, LeakyReLU, Flatten, Dropout);

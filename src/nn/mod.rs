@@ -315,4 +315,3 @@ macro_rules! module_children {
         }
     };
 }
-

@@ -89,7 +89,11 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for kind in [LayerKind::Conv2d, LayerKind::MaxPool2d, LayerKind::Sequential] {
+        for kind in [
+            LayerKind::Conv2d,
+            LayerKind::MaxPool2d,
+            LayerKind::Sequential,
+        ] {
             assert_eq!(LayerKind::from_name(kind.name()), kind);
         }
         assert_eq!(LayerKind::from_name("BatchNorm2d"), LayerKind::BatchNorm);

@@ -4,7 +4,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use super::handle::HookHandle;
-use super::hook_fn::{BackwardHookInputs, BackwardPreHook, ForwardHookInputs, ForwardPreHookInputs};
+use super::hook_fn::{
+    BackwardHookInputs, BackwardPreHook, ForwardHookInputs, ForwardPreHookInputs,
+};
 
 /// Where a hook goes in its list and when it runs (PyTorch's `prepend` and `always_call`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -87,7 +87,12 @@ impl Node {
         params: Vec<(String, Tensor)>,
     ) -> Arc<Self> {
         let kind = kind.into();
-        Self::build(name.into(), LayerKind::from_name(&kind), kind.into(), params)
+        Self::build(
+            name.into(),
+            LayerKind::from_name(&kind),
+            kind.into(),
+            params,
+        )
     }
 
     /// A node named `name` of one of this crate's kinds, owning `params`; its kind string is

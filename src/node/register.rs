@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use super::hook_fn::{
-    BackwardHookFn, BackwardHookInputs, BackwardHookInputsFn, BackwardPreHook,
-    BackwardPreHookFn, ForwardHookFn, ForwardHookInputs, ForwardHookInputsFn,
-    ForwardPreHookFn, ForwardPreHookInputs, ForwardPreHookInputsFn,
+    BackwardHookFn, BackwardHookInputs, BackwardHookInputsFn, BackwardPreHook, BackwardPreHookFn,
+    ForwardHookFn, ForwardHookInputs, ForwardHookInputsFn, ForwardPreHookFn, ForwardPreHookInputs,
+    ForwardPreHookInputsFn,
 };
 use super::{HookHandle, HookOptions, Node};
 
@@ -33,7 +33,11 @@ impl Node {
     /// Registers `f(module, inputs)` with [`HookOptions`]: `inputs` holds every input of
     /// the call (one for ordinary layers); returning `Ok(Some(v))` replaces them, and `v`
     /// must hold as many tensors (otherwise the call fails with an error saying so).
-    pub fn register_forward_pre_hook_with_inputs<F: ForwardPreHookInputsFn>(&self, opts: HookOptions, f: F) -> HookHandle {
+    pub fn register_forward_pre_hook_with_inputs<F: ForwardPreHookInputsFn>(
+        &self,
+        opts: HookOptions,
+        f: F,
+    ) -> HookHandle {
         self.hooks.add::<ForwardPreHookInputs>(Arc::new(f), opts)
     }
 
@@ -71,7 +75,11 @@ impl Node {
     /// assert_eq!(y.to_vec1::<f32>()?, [1.0]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn register_forward_hook_with_inputs<F: ForwardHookInputsFn>(&self, opts: HookOptions, f: F) -> HookHandle {
+    pub fn register_forward_hook_with_inputs<F: ForwardHookInputsFn>(
+        &self,
+        opts: HookOptions,
+        f: F,
+    ) -> HookHandle {
         self.hooks.add::<ForwardHookInputs>(Arc::new(f), opts)
     }
 
@@ -93,7 +101,11 @@ impl Node {
     }
 
     /// [`Node::register_full_backward_hook`] with [`HookOptions::prepend`].
-    pub fn register_full_backward_hook_with<F: BackwardHookFn>(&self, opts: HookOptions, f: F) -> HookHandle {
+    pub fn register_full_backward_hook_with<F: BackwardHookFn>(
+        &self,
+        opts: HookOptions,
+        f: F,
+    ) -> HookHandle {
         self.register_full_backward_hook_with_inputs(opts, move |n, grads, go| {
             let first = grads.first().and_then(Option::as_ref);
             Ok(f(n, first, go)?.map(|g| {
@@ -117,7 +129,11 @@ impl Node {
     ///
     /// With two or more inputs that need a gradient, each forward call copies them into one
     /// tensor (so that their gradients arrive together); with one, nothing is copied.
-    pub fn register_full_backward_hook_with_inputs<F: BackwardHookInputsFn>(&self, opts: HookOptions, f: F) -> HookHandle {
+    pub fn register_full_backward_hook_with_inputs<F: BackwardHookInputsFn>(
+        &self,
+        opts: HookOptions,
+        f: F,
+    ) -> HookHandle {
         self.hooks.add::<BackwardHookInputs>(Arc::new(f), opts)
     }
 
@@ -131,7 +147,11 @@ impl Node {
     }
 
     /// [`Node::register_full_backward_pre_hook`] with [`HookOptions::prepend`].
-    pub fn register_full_backward_pre_hook_with<F: BackwardPreHookFn>(&self, opts: HookOptions, f: F) -> HookHandle {
+    pub fn register_full_backward_pre_hook_with<F: BackwardPreHookFn>(
+        &self,
+        opts: HookOptions,
+        f: F,
+    ) -> HookHandle {
         self.hooks.add::<BackwardPreHook>(Arc::new(f), opts)
     }
 }
