@@ -445,7 +445,8 @@ mod tests {
     fn pools_pass_gradcheck() -> R {
         let x = Tensor::randn(0f64, 1., (2, 2, 6, 5), &Device::Cpu)?;
         let w = Tensor::randn(0f64, 1., (2, 2, 3, 3), &Device::Cpu)?;
-        let pools: [&dyn Fn(&Tensor) -> Result<Tensor>; 3] = [
+        type Pool<'a> = &'a dyn Fn(&Tensor) -> Result<Tensor>;
+        let pools: [Pool; 3] = [
             &|x| max_pool2d(x, (3, 3), (2, 2), (1, 1)),
             &|x| avg_pool2d(x, (3, 3), (2, 2), (1, 1)),
             &|x| adaptive_avg_pool2d(x, (3, 3)),
