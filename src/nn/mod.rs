@@ -18,7 +18,7 @@
 //! Modules start in **eval** mode (unlike PyTorch); call [`Module::train`] before training so
 //! that `Dropout` drops.
 //!
-//! A custom model exposes its children by implementing [`Module`]; [`module_children!`]
+//! A custom model exposes its children by implementing [`Module`]; [`module_children!`](crate::module_children)
 //! writes `children()` from the fields that hold them, named after the fields:
 //!
 //! ```
