@@ -5,6 +5,9 @@
 #   2. the Rust tests that need it (remote, ranks: 8 processes logging into s3://), which
 #      leave the 8-rank run at s3://$bucket/ci-ranks;
 #   3. our CLI lists that run straight from S3 (`tfevents ls s3://...`, feature `remote`);
+#      checks and exports it from S3 too (`check`, `export`, `export --follow`), and its
+#      s3:// tests (crates/tfevents-cli/tests/cli.rs, module s3) run; the JSON export read
+#      from S3 must equal the export of a downloaded copy (step 4);
 #   4. TensorBoard itself (boto3 loader, S3_ENDPOINT, --load_fast=false) lists and serves it:
 #      tools/tb_http_check.py compares /data/runs and /data/plugin/scalars/scalars with our
 #      export of a downloaded copy;
@@ -38,6 +41,15 @@ cli="$target_dir/debug/tfevents"
 runs=$(grep -c '^rank_' "$work/ls.txt")
 [ "$runs" = 8 ] || { echo "ci-remote: tfevents ls found $runs runs, want 8" >&2; exit 1; }
 
+echo "== tfevents check, export s3://$TFEVENTS_S3_BUCKET/$prefix and the CLI's s3 tests"
+"$cli" check "s3://$TFEVENTS_S3_BUCKET/$prefix" | tail -1
+"$cli" export "s3://$TFEVENTS_S3_BUCKET/$prefix" -o "$work/export-s3.json"
+"$cli" export "s3://$TFEVENTS_S3_BUCKET/$prefix" --format csv -o "$work/export-s3.csv"
+"$cli" export "s3://$TFEVENTS_S3_BUCKET/$prefix" --format csv --follow --interval 0.1 \
+    --polls 2 -o "$work/follow-s3.csv"
+cmp "$work/export-s3.csv" "$work/follow-s3.csv"
+cargo test --quiet --workspace --test cli s3:: -- --nocapture
+
 echo "== TensorBoard reads s3://$TFEVENTS_S3_BUCKET/$prefix"
 "$py" - "$TFEVENTS_S3_ENDPOINT" "$TFEVENTS_S3_BUCKET" "$prefix" "$work/copy" <<'PY'
 import os, sys, boto3
@@ -53,6 +65,8 @@ for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=p
 print(f"ci-remote: downloaded {n} objects")
 PY
 "$cli" export "$work/copy" -o "$work/export.json"
+cmp "$work/export.json" "$work/export-s3.json" \
+    || { echo "ci-remote: export of s3:// differs from the export of its copy" >&2; exit 1; }
 "$py" tools/tb_http_check.py "s3://$TFEVENTS_S3_BUCKET/$prefix" "$work/export.json" --load-fast false
 
 echo "== upload bench (120 simulated seconds at 1 kHz)"

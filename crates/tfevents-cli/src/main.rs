@@ -1,6 +1,8 @@
 //! `tfevents`: list, export and check TensorBoard log directories.
 
 mod cli;
+#[cfg(feature = "serve")]
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,16 +22,18 @@ enum Command {
     /// List runs, tags, kinds, counts and step ranges. A damaged file is listed up to the
     /// damage and noted.
     Ls {
-        /// The log directory.
-        logdir: PathBuf,
+        /// The log directory: a path, or a URL (file://, and s3://, gs://, az:// with the
+        /// `remote` feature).
+        logdir: String,
         #[command(flatten)]
         follow: FollowArgs,
     },
     /// Export every run's data. A damaged file contributes its records before the damage,
     /// with a warning on standard error.
     Export {
-        /// The log directory.
-        logdir: PathBuf,
+        /// The log directory: a path, or a URL (file://, and s3://, gs://, az:// with the
+        /// `remote` feature).
+        logdir: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
@@ -41,9 +45,14 @@ enum Command {
     },
     /// Verify every record of every event file; exit status 1 on corruption.
     Check {
-        /// The log directory.
-        logdir: PathBuf,
+        /// The log directory: a path, or a URL (file://, and s3://, gs://, az:// with the
+        /// `remote` feature).
+        logdir: String,
     },
+    /// Serve a log directory to TensorBoard as its data provider (gRPC): stock TensorBoard's
+    /// UI on it through `--grpc_data_provider` or `TENSORBOARD_DATA_SERVER_BINARY`.
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
 }
 
 /// Export formats.
@@ -80,6 +89,10 @@ impl FollowArgs {
 }
 
 fn main() -> ExitCode {
+    // TensorBoard starts the data server with flags only (`tfevents --logdir=... --port=0`).
+    #[cfg(feature = "serve")]
+    let args = Args::parse_from(serve::as_data_server(std::env::args_os().collect()));
+    #[cfg(not(feature = "serve"))]
     let args = Args::parse();
     let result = match args.command {
         Command::Ls { logdir, follow } => match follow.options() {
@@ -102,6 +115,8 @@ fn main() -> ExitCode {
             Err(e) => Err(e),
         },
         Command::Check { logdir } => cli::check::run(&logdir),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -198,3 +198,173 @@ fn export_follow_refuses_json() {
         "{stderr}"
     );
 }
+
+#[test]
+fn file_urls_read_as_the_plain_path() {
+    let dir = tempfile::tempdir().unwrap();
+    damaged_logdir(dir.path());
+    let path = dir.path().to_str().unwrap();
+    let url = format!("file://{path}");
+    for verb in ["ls", "export", "check"] {
+        let by_path = tfevents(&[verb, path]);
+        let by_url = tfevents(&[verb, &url]);
+        assert_eq!(by_path.status.code(), by_url.status.code(), "{verb}");
+        assert_eq!(
+            String::from_utf8_lossy(&by_path.stdout),
+            String::from_utf8_lossy(&by_url.stdout),
+            "{verb}"
+        );
+    }
+}
+
+#[test]
+fn malformed_log_directory_urls_are_clear_errors() {
+    for bad in ["ftp://host/logs", "file://"] {
+        for verb in ["ls", "export", "check"] {
+            let out = tfevents(&[verb, bad]);
+            assert!(!out.status.success(), "{verb} {bad}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains("expected a path"), "{verb} {bad}: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn check_lists_every_file_with_its_event_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = SummaryWriter::new(dir.path().join("a")).unwrap();
+    for step in 0..3 {
+        w.add_scalar("x", 1.0, step).unwrap();
+    }
+    w.close().unwrap();
+    let out = tfevents(&["check", dir.path().to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    // The file-version record and three scalars.
+    assert!(
+        stdout.starts_with("ok ") && stdout.contains("(4 events)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("check: 1 passed, 0 failed"), "{stdout}");
+}
+
+/// `ls`, `export` and `check` on an `s3://` log directory, against the server from
+/// `TFEVENTS_S3_ENDPOINT` (`eval "$(tools/start-s3.sh)"`); skipped without it.
+#[cfg(feature = "remote")]
+mod s3 {
+    use super::tfevents;
+    use tfevents::SummaryWriter;
+
+    /// A fresh `s3://` log directory with runs `train` (steps 0..50 of `loss`) and `eval`
+    /// (step 49 of `acc`), or `None` after saying why the test is skipped.
+    fn s3_logdir(test: &str) -> Option<String> {
+        let endpoint = std::env::var("TFEVENTS_S3_ENDPOINT").unwrap_or_default();
+        if endpoint.is_empty() {
+            eprintln!(
+                "SKIPPED {test}: TFEVENTS_S3_ENDPOINT is not set; run \
+                 `eval \"$(tools/start-s3.sh)\"` first (or tools/ci-remote.sh)"
+            );
+            return None;
+        }
+        let bucket = std::env::var("TFEVENTS_S3_BUCKET").unwrap_or_else(|_| "tfevents-test".into());
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let url = format!("s3://{bucket}/cli-{test}-{}-{nanos}", std::process::id());
+        let train = SummaryWriter::builder()
+            .log_dir_url(format!("{url}/train"))
+            .build()
+            .unwrap();
+        for step in 0..50 {
+            train
+                .add_scalar("loss", 1.0 / (step + 1) as f64, step)
+                .unwrap();
+            if step % 10 == 9 {
+                train.flush().unwrap();
+            }
+        }
+        train.close().unwrap();
+        let eval = SummaryWriter::builder()
+            .log_dir_url(format!("{url}/eval"))
+            .build()
+            .unwrap();
+        eval.add_scalar("acc", 0.75, 49).unwrap();
+        eval.close().unwrap();
+        Some(url)
+    }
+
+    #[test]
+    fn ls_lists_an_s3_log_directory() {
+        let Some(url) = s3_logdir("ls") else { return };
+        let out = tfevents(&["ls", &url]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}");
+        assert!(stdout.contains("steps 0 to 49"), "{stdout}");
+        assert!(stdout.contains("step 49"), "{stdout}");
+        let runs: Vec<&str> = stdout.lines().filter(|l| !l.starts_with(' ')).collect();
+        assert_eq!(runs.len(), 2, "{stdout}");
+        assert!(
+            runs[0].starts_with("eval ") && runs[1].starts_with("train "),
+            "{stdout}"
+        );
+        // --follow polls the store too.
+        let follow = tfevents(&["ls", &url, "--follow", "--interval", "0.01", "--polls", "2"]);
+        assert!(follow.status.success());
+        assert_eq!(String::from_utf8_lossy(&follow.stdout), stdout);
+    }
+
+    #[test]
+    fn export_reads_an_s3_log_directory() {
+        let Some(url) = s3_logdir("export") else {
+            return;
+        };
+        let out = tfevents(&["export", &url]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let runs = json["runs"].as_array().unwrap();
+        assert_eq!(runs[0]["run"], "eval");
+        assert_eq!(runs[1]["run"], "train");
+        let loss = runs[1]["scalars"]["loss"].as_array().unwrap();
+        assert_eq!(loss.len(), 50);
+        assert_eq!(loss[3][0], 3);
+        assert_eq!(loss[3][2], 0.25);
+        let csv = tfevents(&["export", &url, "--format", "csv"]);
+        assert!(csv.status.success());
+        let text = String::from_utf8_lossy(&csv.stdout);
+        assert_eq!(text.lines().count(), 1 + 50 + 1, "{text}");
+        assert!(text.contains("\ntrain,loss,3,"), "{text}");
+        let follow = tfevents(&[
+            "export",
+            &url,
+            "--format",
+            "csv",
+            "--follow",
+            "--interval",
+            "0.01",
+            "--polls",
+            "2",
+        ]);
+        assert!(follow.status.success());
+        assert_eq!(String::from_utf8_lossy(&follow.stdout), text);
+    }
+
+    #[test]
+    fn check_verifies_an_s3_log_directory() {
+        let Some(url) = s3_logdir("check") else {
+            return;
+        };
+        let out = tfevents(&["check", &url]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}");
+        assert!(stdout.contains(&format!("ok {url}/train/")), "{stdout}");
+        assert!(stdout.contains(" 0 failed"), "{stdout}");
+        let missing = tfevents(&["check", &format!("{url}-nothing-here")]);
+        assert!(missing.status.success());
+        assert!(String::from_utf8_lossy(&missing.stdout).contains("check: 0 passed, 0 failed"));
+    }
+}

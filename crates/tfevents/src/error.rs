@@ -70,7 +70,7 @@ pub enum Error {
     Figure(String),
     // summary input errors
     /// Some histogram values are NaN or infinite: TensorBoard cannot draw such a histogram.
-    #[error("{count} of {total} values are nan or infinite{}; filter them out first, or log counts made elsewhere with `raw_histogram`", crate::summary::in_tag(.tag))]
+    #[error("{count} of {total} values are nan or infinite{}; filter them out first, or log counts made elsewhere with `raw_histogram`", in_tag(.tag))]
     NonFinite {
         /// The tag being logged, when the error comes from a `SummaryWriter` call.
         tag: Option<String>,
@@ -80,7 +80,7 @@ pub enum Error {
         total: usize,
     },
     /// Some pixel values are NaN (PyTorch would silently draw them black).
-    #[error("{count} of {total} pixel values are nan{}; replace them (e.g. with 0) or find where they come from", crate::summary::in_tag(.tag))]
+    #[error("{count} of {total} pixel values are nan{}; replace them (e.g. with 0) or find where they come from", in_tag(.tag))]
     NanPixels {
         /// The tag being logged, when the error comes from a `SummaryWriter` call.
         tag: Option<String>,
@@ -90,7 +90,7 @@ pub enum Error {
         total: usize,
     },
     /// Every histogram value lies outside the bin edges.
-    #[error("all {count} values lie outside the bin edges [{first}, {last}]{}; widen the edges", crate::summary::in_tag(.tag))]
+    #[error("all {count} values lie outside the bin edges [{first}, {last}]{}; widen the edges", in_tag(.tag))]
     OutsideEdges {
         /// The tag being logged, when the error comes from a `SummaryWriter` call.
         tag: Option<String>,
@@ -127,6 +127,42 @@ pub enum Error {
         /// The bytes it would take (saturated at `u128::MAX`).
         bytes: u128,
         /// The most bytes allowed.
+        limit: usize,
+    },
+    /// A name that becomes a path below the log directory (a sub-run of `add_scalars` or
+    /// `add_hparams`, a rank's run, a file-name suffix) could leave the directory or is not a
+    /// portable file name; nothing was created. Fix: give a relative name of plain components
+    /// such as `"trial_3"` or `"sweep/lr_0.1"`, see [`crate::writer::check_run_name`].
+    #[error("unsafe path name {name:?}: {reason}; give a relative name such as \"trial_3\" or \"sweep/lr_0.1\"")]
+    UnsafePath {
+        /// The name as given.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A value lies outside the range it must be in (a declared hparam domain, an axis a
+    /// figure can draw). Fix: bring the value into `[min, max]`, or widen the declared range.
+    #[error("{what} is {value}, outside [{min}, {max}]")]
+    OutOfRange {
+        /// What the value is, e.g. "hparam `lr`".
+        what: String,
+        /// The value given.
+        value: f64,
+        /// The smallest value allowed.
+        min: f64,
+        /// The largest value allowed.
+        max: f64,
+    },
+    /// An input has more items than a documented limit (bars, series, graph nodes, ...);
+    /// refused before anything is drawn or allocated. Fix: log fewer items per call, e.g.
+    /// the top classes or several figures.
+    #[error("{what}: {count} is over the limit of {limit}; log fewer per call")]
+    TooMany {
+        /// What there are too many of, e.g. "bars".
+        what: &'static str,
+        /// How many were given.
+        count: usize,
+        /// The most allowed.
         limit: usize,
     },
 }
@@ -182,5 +218,126 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl From<candle_core::Error> for Error {
     fn from(e: candle_core::Error) -> Self {
         Error::Tensor(e)
+    }
+}
+
+/// ` (tag `t`)` for a message, or nothing when the error has no tag yet.
+pub(crate) fn in_tag(tag: &Option<String>) -> String {
+    match tag {
+        Some(t) => format!(" (tag `{t}`)"),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    /// Names the tag in a summary input error (the builders do not know it; the writer does),
+    /// so that a failing call among many is easy to find.
+    pub(crate) fn with_summary_tag(self, name: &str) -> Self {
+        match self {
+            Error::NonFinite {
+                tag: None,
+                count,
+                total,
+            } => Error::NonFinite {
+                tag: Some(name.to_string()),
+                count,
+                total,
+            },
+            Error::NanPixels {
+                tag: None,
+                count,
+                total,
+            } => Error::NanPixels {
+                tag: Some(name.to_string()),
+                count,
+                total,
+            },
+            Error::OutsideEdges {
+                tag: None,
+                count,
+                first,
+                last,
+            } => Error::OutsideEdges {
+                tag: Some(name.to_string()),
+                count,
+                first,
+                last,
+            },
+            Error::InvalidArgument { name: arg, reason } => Error::InvalidArgument {
+                name: arg,
+                reason: format!("{reason} (tag `{name}`)"),
+            },
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_path_names_the_name_and_the_fix() {
+        let e = Error::UnsafePath {
+            name: "../x".into(),
+            reason: "`..` leaves the log directory",
+        };
+        assert!(matches!(&e, Error::UnsafePath { name, .. } if name == "../x"));
+        let text = e.to_string();
+        assert!(text.starts_with("unsafe path name \"../x\""), "{text}");
+        assert!(text.contains("relative name"), "{text}");
+    }
+
+    #[test]
+    fn out_of_range_names_the_bounds() {
+        let e = Error::OutOfRange {
+            what: "hparam `lr`".into(),
+            value: 2.0,
+            min: 0.0,
+            max: 1.0,
+        };
+        assert!(matches!(e, Error::OutOfRange { value, .. } if value == 2.0));
+        assert_eq!(e.to_string(), "hparam `lr` is 2, outside [0, 1]");
+    }
+
+    #[test]
+    fn too_many_names_the_count_and_the_limit() {
+        let e = Error::TooMany {
+            what: "bars",
+            count: 5000,
+            limit: 1000,
+        };
+        assert!(matches!(
+            e,
+            Error::TooMany {
+                count: 5000,
+                limit: 1000,
+                ..
+            }
+        ));
+        assert_eq!(
+            e.to_string(),
+            "bars: 5000 is over the limit of 1000; log fewer per call"
+        );
+    }
+
+    #[test]
+    fn too_large_names_the_size_and_the_limit() {
+        let e = Error::TooLarge {
+            what: "the video",
+            bytes: 10,
+            limit: 5,
+        };
+        assert!(matches!(
+            e,
+            Error::TooLarge {
+                bytes: 10,
+                limit: 5,
+                ..
+            }
+        ));
+        assert!(e
+            .to_string()
+            .starts_with("the video would take 10 bytes, over the limit of 5"));
     }
 }

@@ -75,6 +75,21 @@ pub trait EventSink: Write + Send + 'static {
     fn check(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+
+    /// Called once when the writer closes (or is dropped), after its last write and flush: a
+    /// sink that holds data back (the `remote` feature's object-store segments) delivers it
+    /// here, in a time it bounds itself. An `Err` becomes the writer's sticky error, which
+    /// `close()` returns and a drop prints. The default holds nothing back.
+    fn finish(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// Events written to this sink that it did not store after all (see
+    /// [`finish`](Self::finish)); taken off the `written` count of the writer's error. The
+    /// default loses nothing.
+    fn events_lost(&self) -> u64 {
+        0
+    }
 }
 
 impl EventSink for File {
@@ -597,8 +612,14 @@ impl EventFileWriter {
 
 impl Drop for EventFileWriter {
     fn drop(&mut self) {
-        // Errors cannot be returned from drop; call `close()` to see them.
-        let _ = self.close();
+        // Errors cannot be returned from drop; call `close()` to see them. A failure nobody
+        // was told of (no `close()` before) is printed rather than lost in silence.
+        let closed_before = self.shared.lock().closed;
+        if let Err(e) = self.close() {
+            if !closed_before {
+                eprintln!("tfevents: a writer dropped without close() failed: {e}");
+            }
+        }
     }
 }
 
@@ -871,7 +892,22 @@ fn writer_loop(shared: &Shared, sink: Box<dyn EventSink>, good_len: u64, interva
         }
         shared.progress.notify_all();
         if closing && state.queue.is_empty() {
+            drop(state);
+            finish(shared, &mut out);
             return;
         }
+    }
+}
+
+/// The sink's last word at close: what it still held goes out, or its loss becomes the sticky
+/// error.
+fn finish(shared: &Shared, out: &mut Output) {
+    if let Err(e) = guarded(|| out.sink.finish()) {
+        let lost = out.sink.events_lost();
+        {
+            let mut state = shared.lock();
+            state.written = state.written.saturating_sub(lost);
+        }
+        out.fail(shared, e.kind(), e.to_string());
     }
 }

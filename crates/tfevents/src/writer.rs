@@ -27,6 +27,7 @@ mod hparams;
 mod images;
 mod mesh;
 mod projector;
+mod run_path;
 mod scalars;
 pub use scalars::ScalarPair;
 mod pr_curve;
@@ -35,6 +36,9 @@ mod video;
 pub use distributed::{RankInfo, RankLayout, RankWriter};
 pub use hparams::{HParamsOptions, HParamsRun};
 pub use images::IntoDataFormat;
+pub use run_path::{
+    check_file_name_part, check_run_name, run_dir, MAX_NAME_BYTES, MAX_RUN_NAME_BYTES,
+};
 
 /// Where event files go: the local directory, or an object store (feature `remote`).
 #[cfg(feature = "remote")]
@@ -141,7 +145,8 @@ impl SummaryWriterBuilder {
         self
     }
 
-    /// Appended to every event file's name.
+    /// Appended to every event file's name; `build()` refuses a suffix that is not part of
+    /// one file name ([`check_file_name_part`]).
     pub fn filename_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.options.filename_suffix = suffix.into();
         self
@@ -181,6 +186,7 @@ impl SummaryWriterBuilder {
 
     /// Creates the directory and the event file.
     pub fn build(self) -> Result<SummaryWriter> {
+        check_file_name_part(&self.options.filename_suffix)?;
         #[cfg(feature = "remote")]
         let (remote, log_dir) = self.remote.resolve(self.log_dir)?;
         #[cfg(not(feature = "remote"))]
@@ -223,6 +229,17 @@ fn check_tag(tag: &str) -> Result<()> {
     Ok(())
 }
 
+/// A histogram counted already, under `tag`.
+fn histogram_summary(tag: &str, histogram: HistogramProto) -> Summary {
+    Summary {
+        value: vec![summary::Value {
+            tag: tag.to_string(),
+            value: Some(summary::value::Value::Histo(histogram)),
+            ..Default::default()
+        }],
+    }
+}
+
 /// Names the tag in an argument error, so a failing call among many is easy to find.
 fn with_tag_context(error: Error, tag: &str) -> Error {
     match error {
@@ -243,6 +260,44 @@ fn check_wall_time(wall_time: f64) -> Result<()> {
             "wall_time",
             format!("must be finite seconds since the Unix epoch, got {wall_time}"),
         ))
+    }
+}
+
+/// What an `add_*` call queues: a summary built on the caller's thread, or one built on the
+/// writer thread (PNG and GIF encoding), in order with the other events.
+pub(crate) enum Entry {
+    /// Built now.
+    Now(Summary),
+    /// Built on the writer thread by `job`; `bytes` is the memory `job` holds, which bounds
+    /// the queue's memory.
+    Later {
+        /// The bytes `job` holds.
+        bytes: usize,
+        /// Builds the summary.
+        job: Box<dyn FnOnce() -> Result<Summary> + Send + 'static>,
+    },
+}
+
+impl Entry {
+    /// A summary built on the writer thread by `job`, which holds `bytes` bytes.
+    pub(crate) fn later(
+        bytes: usize,
+        job: impl FnOnce() -> Result<Summary> + Send + 'static,
+    ) -> Self {
+        Entry::Later {
+            bytes,
+            job: Box::new(job),
+        }
+    }
+}
+
+/// The event of `summary` at `step` and `wall_time`.
+fn event_at(summary: Summary, step: i64, wall_time: f64) -> Event {
+    Event {
+        wall_time,
+        step,
+        what: Some(event::What::Summary(summary)),
+        source_metadata: None,
     }
 }
 
@@ -317,38 +372,54 @@ impl SummaryWriter {
         }
     }
 
-    fn event(&self, summary: Summary, step: i64) -> Event {
-        Event {
-            wall_time: self.wall_time.unwrap_or_else(now_secs),
-            step,
-            what: Some(event::What::Summary(summary)),
-            source_metadata: None,
+    /// `Err(Closed)` once [`close`](Self::close) has begun: the first check of every `add_*`
+    /// call, before any input is read or any work is done.
+    pub(crate) fn ensure_open(&self) -> Result<()> {
+        if self.inner.closed.load(Ordering::Acquire) {
+            Err(Error::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The one path of every tagged `add_*` call: refuses after close, checks the tag, the
+    /// step and the wall time, then builds the entry (its errors name the tag) and queues it
+    /// in the main event file.
+    pub(crate) fn log<S: TryInto<i64>>(
+        &self,
+        tag: &str,
+        step: S,
+        build: impl FnOnce() -> Result<Entry>,
+    ) -> Result<()> {
+        self.ensure_open()?;
+        check_tag(tag)?;
+        let step = to_step(step)?;
+        let wall_time = self.checked_wall_time()?;
+        let entry = build().map_err(|e| with_tag_context(e, tag))?;
+        self.queue(entry, step, wall_time)
+    }
+
+    /// Queues `entry` in the main event file.
+    fn queue(&self, entry: Entry, step: i64, wall_time: f64) -> Result<()> {
+        match entry {
+            Entry::Now(summary) => self
+                .inner
+                .main
+                .add_event(&event_at(summary, step, wall_time)),
+            Entry::Later { bytes, job } => {
+                let deferred: DeferredEvent =
+                    Box::new(move || Ok(event_at(job()?, step, wall_time)));
+                self.inner.main.add_deferred(deferred, bytes)
+            }
         }
     }
 
     /// Logs a prepared `Summary` (for plugins this crate has no helper for).
     pub fn add_summary<S: TryInto<i64>>(&self, summary: Summary, step: S) -> Result<()> {
-        self.checked_wall_time()?;
-        let event = self.event(summary, to_step(step)?);
-        self.inner.main.add_event(&event)
-    }
-
-    /// Logs a summary built on the writer thread by `job`, in order with the other events;
-    /// `size_hint` is the bytes `job` holds, which bounds the queue's memory.
-    pub(crate) fn add_deferred<F>(&self, step: i64, size_hint: usize, job: F) -> Result<()>
-    where
-        F: FnOnce() -> Result<Summary> + Send + 'static,
-    {
+        self.ensure_open()?;
+        let step = to_step(step)?;
         let wall_time = self.checked_wall_time()?;
-        let deferred: DeferredEvent = Box::new(move || {
-            Ok(Event {
-                wall_time,
-                step,
-                what: Some(event::What::Summary(job()?)),
-                source_metadata: None,
-            })
-        });
-        self.inner.main.add_deferred(deferred, size_hint)
+        self.queue(Entry::Now(summary), step, wall_time)
     }
 
     /// Logs a scalar, stored as PyTorch stores it (a 32-bit `simple_value`). NaN and infinite
@@ -382,21 +453,27 @@ impl SummaryWriter {
         scalars: impl IntoIterator<Item = P>,
         step: S,
     ) -> Result<()> {
+        self.ensure_open()?;
         check_tag(main_tag)?;
         let step = to_step(step)?;
-        self.checked_wall_time()?;
+        let wall_time = self.checked_wall_time()?;
+        // Every name is checked, and every sub-run opened, before the first value is queued:
+        // a bad name in the middle leaves nothing half logged.
+        let mut runs = Vec::new();
         for pair in scalars {
             let (tag, value) = pair
                 .tag_value()
                 .map_err(|e| with_tag_context(e, main_tag))?;
             check_tag(tag)?;
-            let dir =
-                self.inner
-                    .log_dir
-                    .join(format!("{}_{}", path_safe(main_tag), path_safe(tag)));
-            let writer = self.sub_run(dir)?;
-            let event = self.event(scalar_summary(main_tag, value), step);
-            writer.add_event(&event)?;
+            let name = format!("{}_{}", path_safe(main_tag), path_safe(tag));
+            runs.push((run_dir(&self.inner.log_dir, &name)?, value));
+        }
+        let mut writers = Vec::with_capacity(runs.len());
+        for (dir, value) in runs {
+            writers.push((self.sub_run(dir)?, value));
+        }
+        for (writer, value) in writers {
+            writer.add_event(&event_at(scalar_summary(main_tag, value), step, wall_time))?;
         }
         Ok(())
     }
@@ -434,8 +511,7 @@ impl SummaryWriter {
 
     /// Logs Markdown text, shown in TensorBoard's text dashboard under `<tag>/text_summary`.
     pub fn add_text<S: TryInto<i64>>(&self, tag: &str, text: &str, step: S) -> Result<()> {
-        check_tag(tag)?;
-        self.add_summary(text_summary(tag, text), step)
+        self.log(tag, step, || Ok(Entry::Now(text_summary(tag, text))))
     }
 
     /// Logs a histogram of `values` (slices of floats or integers, or a candle `Tensor` of any
@@ -470,11 +546,10 @@ impl SummaryWriter {
         bins: &Bins,
         max_bins: Option<usize>,
     ) -> Result<()> {
-        check_tag(tag)?;
-        let step = to_step(step)?;
-        let histogram =
-            make_histogram(values, bins, max_bins).map_err(|e| with_tag_context(e, tag))?;
-        self.add_histogram_raw(tag, histogram, step)
+        self.log(tag, step, || {
+            let histogram = make_histogram(values, bins, max_bins)?;
+            Ok(Entry::Now(histogram_summary(tag, histogram)))
+        })
     }
 
     /// Logs a histogram counted elsewhere, as PyTorch's `add_histogram_raw`; build it with
@@ -485,15 +560,9 @@ impl SummaryWriter {
         histogram: HistogramProto,
         step: S,
     ) -> Result<()> {
-        check_tag(tag)?;
-        let summary = Summary {
-            value: vec![summary::Value {
-                tag: tag.to_string(),
-                value: Some(summary::value::Value::Histo(histogram)),
-                ..Default::default()
-            }],
-        };
-        self.add_summary(summary, step)
+        self.log(tag, step, || {
+            Ok(Entry::Now(histogram_summary(tag, histogram)))
+        })
     }
 
     /// Waits until everything logged so far, in every file of the run, is written (and, with

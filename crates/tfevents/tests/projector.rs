@@ -229,3 +229,71 @@ fn an_embedding_that_fails_midway_leaves_the_run_as_it_was() {
     let data = RunData::read(&runs[0]).unwrap();
     assert_eq!(data.scalars["loss"].len(), 1);
 }
+
+/// After `close()`, `add_embedding` is `Err(Closed)`, as every other `add_*` call, and writes
+/// nothing.
+#[test]
+fn add_embedding_after_close_is_closed_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = SummaryWriter::new(dir.path()).unwrap();
+    w.close().unwrap();
+    let mat = points(2, 2);
+    let err = w
+        .add_embedding((&mat[..], [2, 2]), EmbeddingOptions::new())
+        .unwrap_err();
+    assert!(matches!(err, tfevents::Error::Closed), "{err:?}");
+    assert!(!dir.path().join("00000").exists());
+    assert!(!dir.path().join("projector_config.pbtxt").exists());
+}
+
+/// Two 1x50000 label images ask for a 100000x100000 sprite (30 GB): refused with the size and
+/// the limit before any memory is asked for, and nothing is written.
+#[test]
+fn a_sprite_over_the_limit_is_refused_before_allocating() {
+    use tfevents::summary::projector::MAX_SPRITE_BYTES;
+    let dir = tempfile::tempdir().unwrap();
+    let w = SummaryWriter::new(dir.path()).unwrap();
+    let images = LabelImages::from_u8(&[9; 2 * 50_000], [2, 1, 1, 50_000]).unwrap();
+    let mat = points(2, 2);
+    let err = w
+        .add_embedding(
+            (&mat[..], [2, 2]),
+            EmbeddingOptions::new().label_images(images),
+        )
+        .unwrap_err();
+    match &err {
+        tfevents::Error::TooLarge { bytes, limit, .. } => {
+            assert_eq!(*bytes, 100_000u128 * 100_000 * 3);
+            assert_eq!(*limit, MAX_SPRITE_BYTES);
+        }
+        other => panic!("{other:?}"),
+    }
+    let text = err.to_string();
+    assert!(
+        text.contains("30000000000") && text.contains(&MAX_SPRITE_BYTES.to_string()),
+        "{text}"
+    );
+    assert!(!dir.path().join("00000").exists());
+}
+
+/// Tags that would name the step directory or the log directory itself are refused; `/` and
+/// `\` stay percent-encoded inside one directory name.
+#[test]
+fn tags_that_leave_the_embedding_directory_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = SummaryWriter::new(dir.path()).unwrap();
+    let mat = points(2, 2);
+    for tag in [".", "..", "a\0b"] {
+        let err = w
+            .add_embedding((&mat[..], [2, 2]), EmbeddingOptions::new().tag(tag))
+            .unwrap_err();
+        assert!(
+            matches!(&err, tfevents::Error::UnsafePath { .. }),
+            "{tag:?}: {err:?}"
+        );
+    }
+    assert!(!dir.path().join("projector_config.pbtxt").exists());
+    w.add_embedding((&mat[..], [2, 2]), EmbeddingOptions::new().tag("../x"))
+        .unwrap();
+    assert!(dir.path().join("00000/..%2fx/tensors.tsv").exists());
+}

@@ -1,14 +1,15 @@
 //! `export`: every run's data as JSON (schema in tools/EXPORT_SCHEMA.md) or scalars as CSV.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
 use serde_json::{json, Map, Value};
-use tfevents::reader::{discover_runs, ImagePoint, RunData};
+use tfevents::reader::logdir::{self, read_run, LogDirReader, RunFiles};
+use tfevents::reader::{DamagedFile, ImagePoint, RunData};
 
-use super::follow::{poll_loop, Follow, LiveRuns};
+use super::follow::{poll_loop, Follow};
 use super::CliResult;
 
 /// JSON has no NaN or infinity: NaN becomes `null`, infinities the strings `"inf"`/`"-inf"`.
@@ -103,29 +104,30 @@ fn run_json(name: &str, data: &RunData) -> Result<Value, Box<dyn std::error::Err
     }))
 }
 
-/// Writes the export of every run under `logdir`.
-pub fn run(logdir: &Path, as_json: bool, output: Option<&Path>) -> CliResult {
-    let runs = discover_runs(logdir)?;
+/// Writes the export of every run under `logdir` (a path or URL).
+pub fn run(logdir: &str, as_json: bool, output: Option<&Path>) -> CliResult {
+    let dir = logdir::open(logdir)?;
+    let runs = dir.discover()?;
     let mut out: Box<dyn Write> = match output {
         Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    let read = |run| -> Result<RunData, Box<dyn std::error::Error>> {
-        let data = RunData::read(run)?;
+    let read = |run: &RunFiles| {
+        let data = read_run(dir.as_ref(), run);
         warn_damaged(&data);
-        Ok(data)
+        data
     };
     if as_json {
         let mut all = Vec::new();
         for run in &runs {
-            all.push(run_json(&run.name, &read(run)?)?);
+            all.push(run_json(&run.name, &read(run))?);
         }
         serde_json::to_writer(&mut out, &json!({ "runs": all }))?;
         writeln!(out)?;
     } else {
         writeln!(out, "{CSV_HEADER}")?;
         for run in &runs {
-            for (tag, series) in &read(run)?.scalars {
+            for (tag, series) in &read(run).scalars {
                 for p in series {
                     write_csv_row(&mut out, &run.name, tag, p)?;
                 }
@@ -161,57 +163,58 @@ fn write_csv_row(
 /// Rows are printed once, in the order they were read: when a restarted run discards the
 /// steps after its restart point (as TensorBoard does), rows already printed stay printed.
 /// A file damaged while followed ends with a warning; the other files go on being read.
-pub fn follow_csv(logdir: &Path, output: Option<&Path>, follow: &Follow) -> CliResult {
+pub fn follow_csv(logdir: &str, output: Option<&Path>, follow: &Follow) -> CliResult {
+    let mut reader = LogDirReader::open(logdir)?;
     let mut out: Box<dyn Write> = match output {
         Some(path) => Box::new(std::fs::File::create(path)?),
         None => Box::new(std::io::stdout().lock()),
     };
     writeln!(out, "{CSV_HEADER}")?;
-    let mut runs = LiveRuns::default();
     // Rows already printed, per run and tag.
     let mut printed: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut warned = 0usize;
+    // Warnings already given, so that each problem is told once.
+    let mut warned: HashSet<String> = HashSet::new();
     poll_loop(Some(follow), |_| {
-        runs.poll(logdir)?;
-        let mut damaged = 0;
-        for (name, reader) in runs.readers() {
-            let data = reader.data();
+        reader.poll()?;
+        for run in reader.runs() {
+            let data = run.data();
             for d in &data.damaged {
-                damaged += 1;
-                if damaged > warned {
-                    eprintln!(
-                        "warning: {}: {} (its records before the damage are exported)",
-                        d.path.display(),
-                        d.error
-                    );
+                let warning = damage_warning(d);
+                if !warned.contains(&warning) {
+                    eprintln!("{warning}");
+                    warned.insert(warning);
                 }
             }
             for (tag, series) in &data.scalars {
-                let done = printed.entry((name.clone(), tag.clone())).or_insert(0);
+                let done = printed
+                    .entry((run.name().to_string(), tag.clone()))
+                    .or_insert(0);
                 for p in series.iter().skip(*done) {
-                    write_csv_row(&mut out, name, tag, p)?;
+                    write_csv_row(&mut out, run.name(), tag, p)?;
                 }
                 *done = series.len();
             }
         }
-        warned = warned.max(damaged);
         out.flush()?;
         Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
 }
 
+fn damage_warning(damaged: &DamagedFile) -> String {
+    format!(
+        "warning: {}: {} (its records before the damage are exported)",
+        damaged.path.display(),
+        damaged.error
+    )
+}
+
 /// A damaged file does not stop the export: its earlier records are in it, and this says so.
 fn warn_damaged(data: &RunData) {
     for damaged in &data.damaged {
-        eprintln!(
-            "warning: {}: {} (its records before the damage are exported)",
-            damaged.path.display(),
-            damaged.error
-        );
+        eprintln!("{}", damage_warning(damaged));
     }
 }
-
 fn csv(field: &str) -> String {
     if field.contains([',', '"', '\n']) {
         format!("\"{}\"", field.replace('"', "\"\""))

@@ -1,11 +1,7 @@
-//! What `ls --follow` and `export --follow` share: the live runs of a log directory, read
-//! incrementally, and the loop that polls them.
+//! What `ls --follow` and `export --follow` share: the loop that polls a log directory (read
+//! incrementally by [`tfevents::reader::logdir::LogDirReader`]).
 
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
-
-use tfevents::reader::{discover_runs, RunReader};
 
 /// How `--follow` polls.
 pub struct Follow {
@@ -45,39 +41,5 @@ pub fn poll_loop(
             return Ok(());
         }
         std::thread::sleep(follow.interval);
-    }
-}
-
-/// Every run of a log directory with a reader that keeps its place in each event file, so
-/// a poll reads only what the writers appended since the last one.
-#[derive(Default)]
-pub struct LiveRuns {
-    readers: BTreeMap<String, RunReader>,
-}
-
-impl LiveRuns {
-    /// Discovers the runs (new runs and new files included) and reads what was appended.
-    /// Returns whether anything changed: a new run or at least one new record.
-    pub fn poll(&mut self, logdir: &Path) -> Result<bool, Box<dyn std::error::Error>> {
-        let mut changed = false;
-        for run in discover_runs(logdir)? {
-            let reader = self.readers.entry(run.name.clone()).or_insert_with(|| {
-                changed = true;
-                RunReader::new(run.clone())
-            });
-            reader.update_run(&run);
-            changed |= reader.poll() > 0;
-        }
-        Ok(changed)
-    }
-
-    /// The runs by name, in name order.
-    pub fn readers(&self) -> impl Iterator<Item = (&String, &RunReader)> {
-        self.readers.iter()
-    }
-
-    /// Whether no run has been found.
-    pub fn is_empty(&self) -> bool {
-        self.readers.is_empty()
     }
 }

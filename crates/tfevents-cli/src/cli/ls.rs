@@ -1,12 +1,12 @@
 //! `ls`: one line per run and tag; `--follow` re-lists as a live run grows.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
-use tfevents::reader::{Run, RunData};
+use tfevents::reader::logdir::LogDirReader;
+use tfevents::reader::RunData;
 
-use super::follow::{poll_loop, Follow, LiveRuns};
+use super::follow::{poll_loop, Follow};
 use super::CliResult;
 
 /// `steps 100 to 200`, `step 7`, or `-` for an empty series.
@@ -18,49 +18,29 @@ fn range<I: Iterator<Item = i64> + Clone>(steps: I) -> String {
     }
 }
 
-/// Prints runs with their tags, kinds, counts and step ranges; with `follow`, reads what was
-/// appended every interval and prints the listing again when anything changed.
-///
-/// With the `remote` feature the log directory may be a URL (`s3://bucket/prefix`, `gs://…`,
-/// `az://…`); such a directory is listed once (`--follow` is for local runs).
-pub fn run(logdir: &Path, follow: Option<Follow>) -> CliResult {
-    #[cfg(feature = "remote")]
-    if let Some(url) = logdir.to_str().filter(|s| s.contains("://")) {
-        let dir = tfevents::remote::RemoteLogDir::open(url)?;
-        let mut out = std::io::stdout().lock();
-        let runs = dir.discover_runs()?;
-        if runs.is_empty() {
-            writeln!(out, "no event files under {url}")?;
-        }
-        for run in runs {
-            let data = dir.read_run(&run)?;
-            print_listing(&mut out, &run.name, run.objects.len(), &data)?;
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut runs = LiveRuns::default();
+/// Prints runs with their tags, kinds, counts and step ranges of the log directory `logdir`
+/// (a path or URL); with `follow`, reads what was appended every interval and prints the
+/// listing again when anything changed.
+pub fn run(logdir: &str, follow: Option<Follow>) -> CliResult {
+    let mut reader = LogDirReader::open(logdir)?;
     let mut out = std::io::stdout().lock();
     poll_loop(follow.as_ref(), |poll| {
-        let changed = runs.poll(logdir)? || poll == 1;
-        if changed {
+        let growth = reader.poll()?;
+        if poll == 1 || !growth.is_empty() {
             if poll > 1 {
                 writeln!(out)?;
             }
-            if runs.is_empty() {
-                writeln!(out, "no event files under {}", logdir.display())?;
+            if reader.runs().len() == 0 {
+                writeln!(out, "no event files under {}", reader.dir().location())?;
             }
-            for (_, reader) in runs.readers() {
-                print_run(&mut out, reader.run(), reader.data())?;
+            for run in reader.runs() {
+                print_listing(&mut out, run.name(), run.files().len(), run.data())?;
             }
             out.flush()?;
         }
         Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn print_run(out: &mut impl Write, run: &Run, data: &RunData) -> std::io::Result<()> {
-    print_listing(out, &run.name, run.files.len(), data)
 }
 
 fn print_listing(

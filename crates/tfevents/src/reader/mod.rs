@@ -2,8 +2,11 @@
 //! series (keeping what is readable when a file is damaged), run discovery as TensorBoard does
 //! it, and following a run that is still being written.
 
+pub mod logdir;
 mod runs;
 mod series;
+#[cfg(feature = "arrow")]
+pub mod table;
 mod tensor;
 
 pub use runs::{discover_runs, Run};
@@ -44,6 +47,8 @@ use crate::record::{ReadOutcome, RecordReader};
 pub struct EventFileReader<R = BufReader<File>> {
     path: PathBuf,
     records: RecordReader<R>,
+    /// Where `records` starts in the file.
+    base: u64,
     torn: Option<u64>,
     dead: bool,
 }
@@ -63,9 +68,17 @@ impl EventFileReader {
 impl<R: Read> EventFileReader<R> {
     /// Reads events from `src`; `name` only names it in errors.
     pub fn from_reader(src: R, name: impl Into<PathBuf>) -> Self {
+        Self::from_reader_at(src, name, 0)
+    }
+
+    /// Reads events from `src`, which holds the file's bytes from `offset` on (a record
+    /// boundary, such as an earlier reader's [`offset`](Self::offset)): for reading only what
+    /// was appended since. Offsets, in errors too, count from the file's start.
+    pub fn from_reader_at(src: R, name: impl Into<PathBuf>, offset: u64) -> Self {
         EventFileReader {
             path: name.into(),
             records: RecordReader::new(src),
+            base: offset,
             torn: None,
             dead: false,
         }
@@ -88,7 +101,7 @@ impl<R: Read> EventFileReader<R> {
 
     /// Bytes of the file consumed so far (the start of the next record).
     pub fn offset(&self) -> u64 {
-        self.records.offset()
+        self.base + self.records.offset()
     }
 
     /// The next record's raw bytes (a serialized `Event`), without decoding it.

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use crate::error::{Error, Result};
 use crate::proto::{event, session_log, summary, Event, HistogramProto, TensorProto};
 
-use super::{tensor, EventFileReader, Run};
+use super::logdir::{DiskLogDir, EventFile, RunLoader};
+use super::{tensor, Run};
 
 /// One point of a scalar series.
 #[derive(Clone, Debug, PartialEq)]
@@ -117,7 +118,8 @@ impl RunData {
         data
     }
 
-    fn add_event(&mut self, plugins: &mut HashMap<String, String>, event: Event) {
+    /// Adds one event; `plugins` remembers each tag's plugin across the events of a run.
+    pub(crate) fn add_event(&mut self, plugins: &mut HashMap<String, String>, event: Event) {
         self.events += 1;
         match event.what {
             Some(event::What::SessionLog(log))
@@ -238,29 +240,23 @@ fn tensor_text(tensor: &TensorProto) -> String {
 
 /// Reads a run incrementally: each [`poll`](Self::poll) reads the records appended since the
 /// last one (and files that appeared), so a run that is still being written can be followed.
+///
+/// The local shorthand of [`logdir::RunLoader`](super::logdir::RunLoader), which reads runs of
+/// any [`LogDir`](super::logdir::LogDir) the same way.
 #[derive(Debug)]
 pub struct RunReader {
     run: Run,
-    files: Vec<FileState>,
-    plugins: HashMap<String, String>,
-    data: RunData,
-}
-
-#[derive(Debug)]
-struct FileState {
-    path: PathBuf,
-    /// `None` once the file is damaged or could not be opened.
-    reader: Option<EventFileReader>,
+    dir: DiskLogDir,
+    loader: RunLoader,
 }
 
 impl RunReader {
     /// A reader for `run`; nothing is read before the first [`poll`](Self::poll).
     pub fn new(run: Run) -> Self {
         RunReader {
+            dir: DiskLogDir::new(run.dir.clone()),
+            loader: RunLoader::new(run.name.clone()),
             run,
-            files: Vec::new(),
-            plugins: HashMap::new(),
-            data: RunData::default(),
         }
     }
 
@@ -280,63 +276,17 @@ impl RunReader {
 
     /// Reads what was appended since the last poll; returns how many events that was.
     pub fn poll(&mut self) -> usize {
-        let before = self.data.events;
-        for path in &self.run.files {
-            if !self.files.iter().any(|f| &f.path == path) {
-                let reader = match EventFileReader::open(path) {
-                    Ok(reader) => Some(reader),
-                    Err(e) => {
-                        self.data.damaged.push(DamagedFile {
-                            path: path.clone(),
-                            error: Arc::new(e),
-                        });
-                        None
-                    }
-                };
-                self.files.push(FileState {
-                    path: path.clone(),
-                    reader,
-                });
-            }
-        }
-        for file in &mut self.files {
-            let Some(reader) = file.reader.as_mut() else {
-                continue;
-            };
-            for event in reader.by_ref() {
-                match event {
-                    Ok(event) => self.data.add_event(&mut self.plugins, event),
-                    Err(e) => {
-                        self.data.damaged.push(DamagedFile {
-                            path: file.path.clone(),
-                            error: Arc::new(e),
-                        });
-                        break;
-                    }
-                }
-            }
-            if reader.is_damaged() {
-                file.reader = None;
-            }
-        }
-        self.data.torn_tails = self
-            .files
-            .iter()
-            .filter_map(|f| {
-                let have = f.reader.as_ref()?.torn_tail()?;
-                Some((f.path.clone(), have))
-            })
-            .collect();
-        self.data.events - before
+        let files: Vec<EventFile> = self.run.files.iter().map(DiskLogDir::event_file).collect();
+        self.loader.poll(&self.dir, &files)
     }
 
     /// What was read so far.
     pub fn data(&self) -> &RunData {
-        &self.data
+        self.loader.data()
     }
 
     /// What was read, by value.
     pub fn into_data(self) -> RunData {
-        self.data
+        self.loader.into_data()
     }
 }

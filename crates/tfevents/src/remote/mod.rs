@@ -9,6 +9,40 @@
 //! collide with another process's. TensorBoard reads a run's files in name order, so it sees one
 //! continuous series. Large segments go up as multipart uploads.
 //!
+//! # When the store is down
+//!
+//! A segment that cannot be uploaded is held in memory (up to
+//! [`RemoteOptions::max_buffered_bytes`]) and tried again at every flush; `flush()` reports the
+//! outage. At `close()`, and when the last handle is dropped, the held segments are tried
+//! again, with pauses, for at most [`RemoteOptions::close_timeout`] (each try also at most
+//! [`RemoteOptions::retry_timeout`]): the last flush's own try comes first, so `close()` returns
+//! within about `retry_timeout + close_timeout` (plus [`ABORT_TIMEOUT`] when a multipart upload
+//! has to be aborted) for each event file of the run (`SummaryWriter::close` closes the main file
+//! and then each `add_scalars` sub-run in turn). Whatever is still held then is lost: `close()` returns the sticky
+//! [`Error::Writer`], whose `accepted - written` is the number of events lost and whose message
+//! says why, a drop prints that error to stderr, and [`UploadStats::events_lost`] counts every
+//! event that was never stored. `close()` is never `Ok` when any event of the writer was lost.
+//!
+//! # Incomplete multipart uploads
+//!
+//! A multipart upload that fails or runs out of time is aborted at once. A process that is
+//! killed in the middle of one cannot abort it, and S3 keeps (and bills) its parts until they
+//! are aborted: [`RemoteLogDir::abort_stale_uploads`] (or [`RemoteOptions::abort_stale_uploads`],
+//! which runs it whenever a writer starts) lists and aborts the ones under the log directory.
+//! Set a lifecycle rule on the bucket as well, which also covers prefixes no writer starts on
+//! again:
+//!
+//! ```json
+//! {"Rules": [{"ID": "abort-incomplete-uploads", "Status": "Enabled", "Filter": {"Prefix": ""},
+//!   "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]}
+//! ```
+//!
+//! (`aws s3api put-bucket-lifecycle-configuration --bucket B --lifecycle-configuration
+//! file://rule.json`). Listing uses S3's `ListMultipartUploads`, which `object_store` does not
+//! expose, through a presigned request; on `gs://` and `az://` directories it is an `Err`
+//! (set the store's own lifecycle rule there: GCS's `AbortIncompleteMultipartUpload` action;
+//! Azure discards uncommitted blocks after seven days by itself).
+//!
 //! Credentials, endpoints, retries and back-off are `object_store`'s: `AWS_*` variables for S3
 //! (plus TensorBoard's `S3_ENDPOINT` when `AWS_ENDPOINT` is unset), `GOOGLE_*` for GCS,
 //! `AZURE_*` for Azure.
@@ -24,13 +58,18 @@
 //! # }
 //! ```
 
+mod files;
 mod read;
 mod runtime;
 mod sink;
+mod stale;
+mod upload;
 mod url;
 
 pub use read::RemoteRun;
 pub use sink::UploadStats;
+pub use stale::IncompleteUpload;
+pub use upload::ABORT_TIMEOUT;
 
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
@@ -49,6 +88,8 @@ pub const DEFAULT_MULTIPART_BYTES: usize = 8 << 20;
 /// Default bytes of sealed segments held while uploads fail; past it new segments are dropped
 /// (and the loss reported).
 pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 256 << 20;
+/// Default time `close()` (or the last drop) keeps trying to upload held segments.
+pub const DEFAULT_CLOSE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How segments are cut, buffered and retried.
 #[derive(Clone, Debug)]
@@ -67,6 +108,16 @@ pub struct RemoteOptions {
     pub retry_timeout: Duration,
     /// Time allowed for one connection attempt.
     pub connect_timeout: Duration,
+    /// How long `close()` (and the drop of the last handle) keeps trying to upload the
+    /// segments still held, pausing between tries, before it counts them lost and returns
+    /// the `Err` (see [the module docs](self#when-the-store-is-down)).
+    pub close_timeout: Duration,
+    /// Opt-in: when set, every writer aborts, before it starts, the incomplete multipart
+    /// uploads under its directory that were started longer ago than this (see
+    /// [`RemoteLogDir::abort_stale_uploads`]). Only for S3 (`s3://`); `memory://` and `file://`
+    /// have none to abort; other stores make the writer an `Err`. Give it a margin over the
+    /// longest upload of a writer that may still be running on the same directory.
+    pub abort_stale_uploads: Option<Duration>,
     /// `object_store` configuration keys applied over the environment's, e.g.
     /// `("aws_endpoint", "http://127.0.0.1:9000")`, `("aws_allow_http", "true")`,
     /// `("google_service_account", "/path/key.json")`.
@@ -82,6 +133,8 @@ impl Default for RemoteOptions {
             max_retries: 4,
             retry_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(5),
+            close_timeout: DEFAULT_CLOSE_TIMEOUT,
+            abort_stale_uploads: None,
             config: Vec::new(),
         }
     }
@@ -99,6 +152,8 @@ pub struct RemoteLogDir {
     url: String,
     options: RemoteOptions,
     stats: Arc<UploadStats>,
+    /// The S3 client itself, for what `ObjectStore` lacks (listing multipart uploads).
+    s3: Option<Arc<object_store::aws::AmazonS3>>,
 }
 
 impl RemoteLogDir {
@@ -116,13 +171,14 @@ impl RemoteLogDir {
                 "segment_bytes and multipart_bytes must be at least 1",
             ));
         }
-        let (store, prefix) = url::store_for(url, &options)?;
+        let opened = url::store_for(url, &options)?;
         Ok(RemoteLogDir {
-            store,
-            prefix,
+            store: opened.store,
+            prefix: opened.prefix,
             url: url.trim_end_matches('/').to_string(),
             options,
             stats: Arc::new(UploadStats::default()),
+            s3: opened.s3,
         })
     }
 
@@ -173,8 +229,14 @@ impl RemoteLogDir {
     /// A new event writer for the run `sub` ("" or "." for this directory itself): its first
     /// segment (the file-version record) is uploaded before this returns, so wrong credentials or
     /// a missing bucket are an `Err` here.
+    ///
+    /// With [`RemoteOptions::abort_stale_uploads`] set, the stale multipart uploads under the
+    /// run's directory are aborted first.
     pub fn event_writer(&self, sub: &str, options: EventFileOptions) -> Result<EventFileWriter> {
         let dir = self.child(sub)?;
+        if let Some(older_than) = self.options.abort_stale_uploads {
+            self.join(sub)?.abort_stale_uploads(older_than)?;
+        }
         let sink = sink::SegmentSink::new(
             Arc::clone(&self.store),
             dir,
@@ -239,6 +301,7 @@ impl BuilderTarget {
                 Ok((Some(dir), Some(path)))
             }
             BuilderTarget::Url(url) => {
+                url::check_not_mistyped(&url)?;
                 if let Some(path) = url.strip_prefix("file://") {
                     return Ok((None, Some(PathBuf::from(path))));
                 }

@@ -20,5 +20,14 @@ pub(super) fn block_on_own_thread<T: Send>(
             .spawn(|| build().map(|runtime| runtime.block_on(future)))
             .join()
     })
-    .map_err(|_| io::Error::other("the object-store I/O thread panicked"))?
+    .map_err(|panic| {
+        // Inputs are checked before they reach object_store, so this is a bug: say what
+        // object_store said rather than only that it happened.
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(no message)".into());
+        io::Error::other(format!("the object-store I/O thread panicked: {what}"))
+    })?
 }

@@ -5,18 +5,18 @@ use std::hash::{BuildHasher, Hasher};
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+use object_store::ObjectStore;
 use prost::Message;
 
+use super::upload::put_object;
 use super::RemoteOptions;
 use crate::event_writer::{hostname, now_secs, EventSink, FILE_VERSION};
 use crate::proto::{event, Event};
 use crate::record::{append_record, FOOTER_LEN, HEADER_LEN};
-
-/// S3's smallest part of a multipart upload (except the last).
-const PART_BYTES: usize = 5 << 20;
 
 /// Makes base names unique among the writers of one process.
 static SINK_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -55,7 +55,9 @@ impl UploadStats {
     pub fn failed_uploads(&self) -> u64 {
         self.failed_uploads.load(Ordering::Relaxed)
     }
-    /// Events dropped because the buffer of unsent segments was full.
+    /// Events that were logged but never stored: dropped because the buffer of unsent
+    /// segments was full, or still held when a writer closed (or was dropped) and the store
+    /// did not take them within [`RemoteOptions::close_timeout`](super::RemoteOptions::close_timeout).
     pub fn events_lost(&self) -> u64 {
         self.events_lost.load(Ordering::Relaxed)
     }
@@ -67,7 +69,7 @@ impl UploadStats {
 
 struct Segment {
     name: ObjectPath,
-    bytes: Vec<u8>,
+    bytes: Bytes,
     events: u64,
 }
 
@@ -95,6 +97,11 @@ pub(super) struct SegmentSink {
     /// repeats the running total (the writer keeps only its latest message), and the first
     /// flush after recovery reports the final one.
     outage_loss: (u64, u64),
+    /// Events and bytes of this writer that were never stored, over its whole life: `finish`
+    /// (at close) is an `Err` when this is not zero.
+    lost: (u64, u64),
+    /// The store's answer to the last upload that failed, for the message at close.
+    last_failure: Option<String>,
 }
 
 /// How many complete records `buf` holds (the writer hands over whole records).
@@ -118,25 +125,10 @@ fn count_records(buf: &[u8]) -> u64 {
     count
 }
 
-async fn put(
-    store: &dyn ObjectStore,
-    name: &ObjectPath,
-    bytes: &[u8],
-    multipart: bool,
-) -> object_store::Result<()> {
-    if multipart {
-        let upload = store.put_multipart(name).await?;
-        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_BYTES);
-        writer.write(bytes);
-        // `finish` aborts the upload itself when a part fails, so no parts are left behind.
-        writer.finish().await.map(|_| ())
-    } else {
-        store
-            .put(name, PutPayload::from(bytes.to_vec()))
-            .await
-            .map(|_| ())
-    }
-}
+/// First pause between two tries of the held segments at close; doubles up to
+/// [`MAX_CLOSE_BACKOFF`].
+const FIRST_CLOSE_BACKOFF: Duration = Duration::from_millis(200);
+const MAX_CLOSE_BACKOFF: Duration = Duration::from_secs(2);
 
 impl SegmentSink {
     pub(super) fn new(
@@ -179,6 +171,8 @@ impl SegmentSink {
             pending: VecDeque::new(),
             pending_bytes: 0,
             outage_loss: (0, 0),
+            lost: (0, 0),
+            last_failure: None,
         })
     }
 
@@ -214,10 +208,7 @@ impl SegmentSink {
         if !fits {
             self.outage_loss.0 += events;
             self.outage_loss.1 += records.len() as u64;
-            self.stats.events_lost.fetch_add(events, Ordering::Relaxed);
-            self.stats
-                .bytes_lost
-                .fetch_add(records.len() as u64, Ordering::Relaxed);
+            self.count_lost(events, records.len());
             return;
         }
         // Every segment is a complete event file: TensorBoard checks the first record.
@@ -234,9 +225,18 @@ impl SegmentSink {
         self.pending_bytes += bytes.len();
         self.pending.push_back(Segment {
             name,
-            bytes,
+            bytes: Bytes::from(bytes),
             events,
         });
+    }
+
+    fn count_lost(&mut self, events: u64, bytes: usize) {
+        self.lost.0 += events;
+        self.lost.1 += bytes as u64;
+        self.stats.events_lost.fetch_add(events, Ordering::Relaxed);
+        self.stats
+            .bytes_lost
+            .fetch_add(bytes as u64, Ordering::Relaxed);
     }
 
     fn record_upload(&self, segment: &Segment) {
@@ -254,7 +254,10 @@ impl SegmentSink {
     fn upload_first(&mut self, header: &[u8]) -> io::Result<()> {
         let name = self.segment_name();
         let store = self.store.as_ref();
-        super::runtime::block_on_own_thread(put(store, &name, header, false))?.map_err(|e| {
+        let bytes = Bytes::copy_from_slice(header);
+        let limit = self.options.retry_timeout;
+        let put = put_object(store, &name, bytes.clone(), usize::MAX, limit);
+        super::runtime::block_on_own_thread(put)?.map_err(|e| {
             io::Error::other(format!(
                 "cannot upload the first segment `{name}` to {store}: {e}; check the \
                  credentials (AWS_ACCESS_KEY_ID / GOOGLE_APPLICATION_CREDENTIALS / \
@@ -263,15 +266,16 @@ impl SegmentSink {
         })?;
         let segment = Segment {
             name,
-            bytes: header.to_vec(),
+            bytes,
             events: count_records(header),
         };
         self.record_upload(&segment);
         Ok(())
     }
 
-    /// Uploads the sealed segments in order; stops at the first failure, keeping the rest.
-    fn upload_pending(&mut self) -> io::Result<()> {
+    /// Uploads the sealed segments in order, each within [`RemoteOptions::retry_timeout`] or
+    /// by `deadline`, whichever comes first; stops at the first failure, keeping the rest.
+    fn upload_pending(&mut self, deadline: Option<Instant>) -> io::Result<()> {
         if self.pending.is_empty() {
             return Ok(());
         }
@@ -279,13 +283,17 @@ impl SegmentSink {
             self.runtime = Some(super::runtime::build()?);
         }
         while let Some(segment) = self.pending.front() {
-            let multipart = segment.bytes.len() >= self.options.multipart_bytes;
+            let mut limit = self.options.retry_timeout;
+            if let Some(deadline) = deadline {
+                limit = limit.min(deadline.saturating_duration_since(Instant::now()));
+            }
             let outcome = match &self.runtime {
-                Some(runtime) => runtime.block_on(put(
+                Some(runtime) => runtime.block_on(put_object(
                     self.store.as_ref(),
                     &segment.name,
-                    &segment.bytes,
-                    multipart,
+                    segment.bytes.clone(),
+                    self.options.multipart_bytes,
+                    limit,
                 )),
                 None => return Err(io::Error::other("no async runtime for uploads")),
             };
@@ -297,6 +305,7 @@ impl SegmentSink {
                 }
                 Err(e) => {
                     self.stats.failed_uploads.fetch_add(1, Ordering::Relaxed);
+                    self.last_failure = Some(e.to_string());
                     let held: u64 = self.pending.iter().map(|s| s.events).sum();
                     let name = segment.name.to_string();
                     let loss = self.loss_note(false);
@@ -356,7 +365,7 @@ impl Write for SegmentSink {
     /// The writer thread calls this after each batch: the batch becomes a segment.
     fn flush(&mut self) -> io::Result<()> {
         self.seal();
-        self.upload_pending()?;
+        self.upload_pending(None)?;
         let loss = self.loss_note(true);
         if loss.is_empty() {
             Ok(())
@@ -382,6 +391,67 @@ impl EventSink for SegmentSink {
         self.current_events = count_records(&self.current);
         self.logged = len;
         Ok(())
+    }
+
+    /// Tries the held segments again until they are all stored or
+    /// [`RemoteOptions::close_timeout`] has passed, pausing between tries; what is still held
+    /// then is counted lost. `Err` when any event of this writer was never stored.
+    fn finish(&mut self) -> io::Result<()> {
+        self.seal();
+        let deadline = Instant::now() + self.options.close_timeout;
+        let mut pause = FIRST_CLOSE_BACKOFF;
+        while !self.pending.is_empty() {
+            // Its error is in `last_failure`; the loop's end decides what is reported.
+            let _ = self.upload_pending(Some(deadline));
+            let left = deadline.saturating_duration_since(Instant::now());
+            if self.pending.is_empty() || left.is_zero() {
+                break;
+            }
+            std::thread::sleep(pause.min(left));
+            pause = (pause * 2).min(MAX_CLOSE_BACKOFF);
+            if Instant::now() >= deadline {
+                break;
+            }
+        }
+        let held_events: u64 = self.pending.iter().map(|s| s.events).sum();
+        let held = (held_events, self.pending.len(), self.pending_bytes);
+        if held.1 > 0 {
+            self.count_lost(held.0, held.2);
+            self.pending.clear();
+            self.pending_bytes = 0;
+        }
+        let (events, bytes) = self.lost;
+        if events == 0 && bytes == 0 {
+            return Ok(());
+        }
+        let mut message = format!(
+            "{events} events ({bytes} bytes) of this writer were never stored in {}",
+            self.store
+        );
+        if held.1 > 0 {
+            message.push_str(&format!(
+                ": at close {} segments ({} events) were still held and the store did not take \
+                 them within close_timeout ({:?})",
+                held.1, held.0, self.options.close_timeout
+            ));
+        }
+        if held.1 > 0 {
+            if let Some(e) = &self.last_failure {
+                message.push_str(&format!("; the last upload failed with: {e}"));
+            }
+        }
+        if held.0 < events {
+            message.push_str(&format!(
+                "; {} of them were dropped earlier because the upload buffer \
+                 (max_buffered_bytes) was full",
+                events - held.0
+            ));
+        }
+        Err(io::Error::other(message))
+    }
+
+    fn events_lost(&self) -> u64 {
+        self.lost.0
     }
 }
 

@@ -8,6 +8,12 @@
 use crate::error::{Error, Result};
 use crate::proto::{summary, Summary};
 
+/// The largest WAV file a clip may make, in bytes (2^31 - 1, its 44-byte header included):
+/// a `Summary` is one protobuf message, which cannot exceed 2 GiB, so TensorBoard could not
+/// read a longer clip. That is about 6 hours of 16-bit mono at 44.1 kHz; refused before the
+/// samples are converted.
+pub const MAX_AUDIO_BYTES: usize = i32::MAX as usize;
+
 /// A float sample (`f32` or `f64`), converted in its own precision as numpy does.
 pub trait Sample: Copy {
     /// The 16-bit PCM value, or `None` for NaN.
@@ -57,11 +63,25 @@ pub fn encode_wav(pcm: &[i16], num_channels: u16, sample_rate: u32) -> Vec<u8> {
     out
 }
 
+/// Refuses a WAV file of `samples` 16-bit samples over [`MAX_AUDIO_BYTES`].
+fn check_wav_bytes(samples: usize) -> Result<()> {
+    let bytes = (samples as u128) * 2 + 44;
+    if bytes > MAX_AUDIO_BYTES as u128 {
+        return Err(Error::TooLarge {
+            what: "the WAV clip",
+            bytes,
+            limit: MAX_AUDIO_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// An audio summary of `samples` (interleaved: frame 0's channels, then frame 1's, ...).
 ///
 /// Errors (naming the argument): no samples, a NaN sample, zero channels or more than 65535,
 /// a sample count that is not a multiple of `num_channels`, a sample rate of 0 or one whose
-/// byte rate does not fit the WAV header, a clip over 4 GiB.
+/// byte rate does not fit the WAV header; a WAV file over [`MAX_AUDIO_BYTES`] is
+/// [`Error::TooLarge`].
 pub fn audio_summary<S: Sample>(
     tag: &str,
     samples: &[S],
@@ -98,12 +118,7 @@ pub fn audio_summary<S: Sample>(
             format!("is {sample_rate}; give the samples per second, e.g. 44100"),
         ));
     }
-    if samples.len() * 2 > (u32::MAX - 36) as usize {
-        return Err(Error::invalid(
-            "samples",
-            "make a WAV file over 4 GiB; log shorter clips",
-        ));
-    }
+    check_wav_bytes(samples.len())?;
     let mut pcm = Vec::with_capacity(samples.len());
     for (i, s) in samples.iter().enumerate() {
         pcm.push(s.to_pcm16().ok_or_else(|| {
@@ -127,4 +142,26 @@ pub fn audio_summary<S: Sample>(
             ..Default::default()
         }],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clips_over_the_limit_are_refused_before_converting() {
+        let most = (MAX_AUDIO_BYTES - 44) / 2;
+        assert!(check_wav_bytes(most).is_ok());
+        assert!(matches!(
+            check_wav_bytes(most + 1),
+            Err(Error::TooLarge {
+                limit: MAX_AUDIO_BYTES,
+                ..
+            })
+        ));
+        assert!(matches!(
+            check_wav_bytes(usize::MAX),
+            Err(Error::TooLarge { .. })
+        ));
+    }
 }

@@ -7,7 +7,7 @@
 //! top-left corner inside the outline, when the `figures` feature is on (it brings the DejaVu
 //! Sans font); without it, and on images with alpha, they are checked but not drawn.
 
-use super::image::ImageU8;
+use super::image::{ImageU8, MAX_IMAGE_BYTES};
 use crate::{Error, Result};
 
 /// Boxes to draw, PyTorch's `add_image_with_boxes(box_tensor, labels=...)` and torchvision's
@@ -108,9 +108,27 @@ pub fn palette_color(i: usize) -> [u8; 3] {
 }
 
 /// `img` with the boxes drawn, RGB (RGBA if it had alpha).
+///
+/// Each box is clipped to the image as PIL (and so torchvision) clips it: a box entirely
+/// outside draws nothing, a box partly outside draws the part inside, and an outline wider
+/// than half the box fills it (so `width(usize::MAX)` fills the box). Coordinates are
+/// truncated to integers, saturating at `i64`'s range. Drawing takes time in proportion to
+/// the image's rows and the outline's pixels, whatever the boxes' coordinates and width.
+///
+/// [`Error::TooLarge`] if the RGB(A) output would exceed
+/// [`MAX_IMAGE_BYTES`] (a large grey image made RGB), checked
+/// before it is allocated.
 pub fn draw_boxes(img: &ImageU8, boxes: &Boxes) -> Result<ImageU8> {
     let (h, w, c) = (img.height(), img.width(), img.channels());
     let out_c = if c == 4 || c == 2 { 4 } else { 3 };
+    let bytes = (h as u128) * (w as u128) * (out_c as u128);
+    if bytes > MAX_IMAGE_BYTES as u128 {
+        return Err(Error::TooLarge {
+            what: "the image with boxes",
+            bytes,
+            limit: MAX_IMAGE_BYTES,
+        });
+    }
     let mut data = Vec::with_capacity(h * w * out_c);
     for px in img.data().chunks_exact(c) {
         match c {
@@ -127,34 +145,34 @@ pub fn draw_boxes(img: &ImageU8, boxes: &Boxes) -> Result<ImageU8> {
             .as_ref()
             .and_then(|c| c.get(i).copied())
             .unwrap_or_else(|| palette_color(i));
-        // torchvision truncates to int64; PIL then clips the rectangle to the image.
+        // torchvision truncates to int64 (saturating here); PIL then clips to the image.
         let [x0, y0, x1, y1] = b.map(|v| v as i64);
-        let mut set = |x: i64, y: i64| {
-            if x >= 0 && y >= 0 && (x as usize) < w && (y as usize) < h {
-                let at = (y as usize * w + x as usize) * out_c;
-                data[at..at + 3].copy_from_slice(&color);
-                if out_c == 4 {
-                    data[at + 3] = 255;
-                }
-            }
+        let outline = Outline {
+            x0: i128::from(x0),
+            y0: i128::from(y0),
+            x1: i128::from(x1),
+            y1: i128::from(y1),
+            width: boxes.width as i128,
         };
-        let t = boxes.width as i64;
         #[cfg(feature = "figures")]
         if let Some(text) = boxes.labels.as_ref().and_then(|l| l.get(i)) {
-            labels.push((x0 + t + 1, y0 + t + 1, text.as_str(), color));
+            let margin = i64::try_from(outline.width + 1).unwrap_or(i64::MAX);
+            labels.push((
+                x0.saturating_add(margin),
+                y0.saturating_add(margin),
+                text.as_str(),
+                color,
+            ));
         }
-        for k in 0..t {
-            let (l, r, top, bot) = (x0 + k, x1 - k, y0 + k, y1 - k);
-            if l > r || top > bot {
-                break;
-            }
-            for x in l.max(0)..=r.min(w as i64 - 1) {
-                set(x, top);
-                set(x, bot);
-            }
-            for y in top.max(0)..=bot.min(h as i64 - 1) {
-                set(l, y);
-                set(r, y);
+        for (y, xs) in outline.spans(w, h) {
+            for x in xs {
+                let at = (y * w + x) * out_c;
+                if let Some(px) = data.get_mut(at..at + out_c) {
+                    px[..3].copy_from_slice(&color);
+                    if out_c == 4 {
+                        px[3] = 255;
+                    }
+                }
             }
         }
     }
@@ -163,6 +181,55 @@ pub fn draw_boxes(img: &ImageU8, boxes: &Boxes) -> Result<ImageU8> {
         crate::summary::figure::draw_labels(&mut data, (w, h), &labels)?;
     }
     ImageU8::new(h, w, out_c, data)
+}
+
+/// A box's outline `width` pixels thick drawn inward from its edges, in `i128` so that no
+/// coordinate arithmetic can overflow.
+struct Outline {
+    x0: i128,
+    y0: i128,
+    x1: i128,
+    y1: i128,
+    width: i128,
+}
+
+impl Outline {
+    /// The runs of outline pixels inside a `w` x `h` image: for each row of the box inside
+    /// the image, the columns to colour (one run across the box on the top and bottom bands,
+    /// else the left and right bands). A pixel is on the outline when it is within `width`
+    /// of an edge of the box.
+    fn spans(
+        &self,
+        w: usize,
+        h: usize,
+    ) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
+        let (w, h) = (w as i128, h as i128);
+        let clip = move |lo: i128, hi: i128, size: i128| (lo.max(0), hi.min(size - 1));
+        let (top, bottom) = clip(self.y0, self.y1, h);
+        let (left, right) = clip(self.x0, self.x1, w);
+        // No columns of the box inside the image: no rows either.
+        let rows = top..=if left <= right { bottom } else { top - 1 };
+        rows.flat_map(move |y| {
+            let band = (y - self.y0).min(self.y1 - y) < self.width;
+            let runs = if band {
+                [(left, right), (1, 0)]
+            } else {
+                [
+                    (left, right.min(self.x0 + self.width - 1)),
+                    (left.max(self.x1 - self.width + 1), right),
+                ]
+            };
+            // The two runs overlap when the outline fills the box: draw the overlap once.
+            let runs = if runs[1].0 <= runs[0].1 {
+                [(runs[0].0, runs[1].1.max(runs[0].1)), (1, 0)]
+            } else {
+                runs
+            };
+            runs.into_iter()
+                .filter(|&(a, b)| a <= b)
+                .map(move |(a, b)| (y as usize, a as usize..b as usize + 1))
+        })
+    }
 }
 
 #[cfg(test)]
@@ -215,5 +282,99 @@ mod tests {
             .contains("`labels`"));
         assert!(b.clone().colors(&[]).is_err());
         assert!(b.width(0).is_err());
+    }
+
+    /// The pixels of `out` that differ from `img` made RGB.
+    fn drawn(img: &ImageU8, out: &ImageU8) -> Vec<(usize, usize)> {
+        let mut hits = Vec::new();
+        for y in 0..out.height() {
+            for x in 0..out.width() {
+                let before = img.pixel(y, x).unwrap()[0];
+                if out.pixel(y, x).unwrap() != [before, before, before] {
+                    hits.push((y, x));
+                }
+            }
+        }
+        hits
+    }
+
+    #[test]
+    fn boxes_entirely_outside_draw_nothing() {
+        let img = ImageU8::new(6, 8, 1, vec![10; 48]).unwrap();
+        let outside = [
+            [-20.0, -20.0, -1.0, -1.0],
+            [8.0, 0.0, 30.0, 5.0],
+            [0.0, 6.0, 7.0, 40.0],
+            [-1e30, -1e30, -1e29, -1e29],
+            [1e30, 1e30, 3e38, 3e38],
+            [-3e38, 10.0, 3e38, 20.0],
+        ];
+        for b in outside {
+            for width in [1, 3, usize::MAX] {
+                let boxes = Boxes::new(&[b])
+                    .unwrap()
+                    .colors(&[[255, 0, 0]])
+                    .unwrap()
+                    .width(width)
+                    .unwrap();
+                let out = draw_boxes(&img, &boxes).unwrap();
+                assert_eq!(drawn(&img, &out), vec![], "{b:?} width {width}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_huge_width_fills_the_box_clipped_to_the_image() {
+        let img = ImageU8::new(6, 8, 1, vec![10; 48]).unwrap();
+        let boxes = Boxes::new(&[[2.0, 1.0, 4.0, 3.0]])
+            .unwrap()
+            .colors(&[[255, 0, 0]])
+            .unwrap()
+            .width(usize::MAX)
+            .unwrap();
+        let out = draw_boxes(&img, &boxes).unwrap();
+        let filled: Vec<(usize, usize)> =
+            (1..=3).flat_map(|y| (2..=4).map(move |x| (y, x))).collect();
+        assert_eq!(drawn(&img, &out), filled);
+        // A box covering far more than the image, with a huge width: the whole image.
+        let everything = Boxes::new(&[[-3e38, -3e38, 3e38, 3e38]])
+            .unwrap()
+            .colors(&[[255, 0, 0]])
+            .unwrap()
+            .width(usize::MAX)
+            .unwrap();
+        assert_eq!(
+            drawn(&img, &draw_boxes(&img, &everything).unwrap()).len(),
+            48
+        );
+        // The same box one pixel wide: its edges are all outside, nothing is drawn.
+        let thin = Boxes::new(&[[-3e38, -3e38, 3e38, 3e38]])
+            .unwrap()
+            .colors(&[[255, 0, 0]])
+            .unwrap();
+        assert_eq!(drawn(&img, &draw_boxes(&img, &thin).unwrap()), vec![]);
+    }
+
+    #[test]
+    fn the_outline_is_the_pixels_within_width_of_an_edge() {
+        let img = ImageU8::new(12, 12, 1, vec![10; 144]).unwrap();
+        for width in 1..=6 {
+            let boxes = Boxes::new(&[[1.0, 2.0, 10.0, 9.0]])
+                .unwrap()
+                .colors(&[[255, 0, 0]])
+                .unwrap()
+                .width(width)
+                .unwrap();
+            let out = draw_boxes(&img, &boxes).unwrap();
+            let expected: Vec<(usize, usize)> = (0..12)
+                .flat_map(|y| (0..12).map(move |x| (y, x)))
+                .filter(|&(y, x)| {
+                    (2..=9).contains(&y)
+                        && (1..=10).contains(&x)
+                        && (y - 2).min(9 - y).min(x - 1).min(10 - x) < width
+                })
+                .collect();
+            assert_eq!(drawn(&img, &out), expected, "width {width}");
+        }
     }
 }

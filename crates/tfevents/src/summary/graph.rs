@@ -11,6 +11,10 @@ use crate::proto::graph::{attr_value, AttrValue, GraphDef, NodeDef, VersionDef};
 use crate::proto::TensorShapeProto;
 use crate::{Error, Result};
 
+/// The largest serialised graph, in bytes (2^31 - 1): protobuf refuses larger messages, so
+/// TensorBoard could not read it. `add_graph_def` checks the encoded size before encoding.
+pub const MAX_GRAPH_BYTES: usize = i32::MAX as usize;
+
 /// The graph producer version PyTorch writes.
 pub const PRODUCER: i32 = 22;
 
@@ -25,12 +29,19 @@ pub fn node<I: Into<String>>(name: &str, op: &str, inputs: impl IntoIterator<Ite
     }
 }
 
-/// The `_output_shapes` attribute: one shape per output of the node.
+/// The `_output_shapes` attribute: one shape per output of the node. A size over `i64::MAX`
+/// (which no real tensor has) makes [`check_graph`], and so [`graph_def`] and
+/// `add_graph_def`, an [`Error::OutOfRange`].
 pub fn output_shapes<'a>(shapes: impl IntoIterator<Item = &'a [usize]>) -> AttrValue {
     let shape = shapes
         .into_iter()
         .map(|dims| {
-            let dims: Vec<i64> = dims.iter().map(|&d| d as i64).collect();
+            // A size over i64::MAX is kept as i64::MIN, which no shape holds, so that
+            // `check_graph` refuses it rather than the dashboard showing -1 ("unknown").
+            let dims: Vec<i64> = dims
+                .iter()
+                .map(|&d| i64::try_from(d).unwrap_or(i64::MIN))
+                .collect();
             TensorShapeProto::from_dims(&dims)
         })
         .collect();
@@ -63,7 +74,8 @@ pub fn graph_def(nodes: Vec<NodeDef>) -> Result<GraphDef> {
 }
 
 /// Checks what the dashboard needs: at least one node, names non-empty, unique and free of
-/// empty scopes (`a//b`, a trailing `/`), and every input naming a node of the graph.
+/// empty scopes (`a//b`, a trailing `/`), every input naming a node of the graph, and
+/// `_output_shapes` sizes of -1 (unknown) or more.
 pub fn check_graph(graph: &GraphDef) -> Result<()> {
     if graph.node.is_empty() {
         return Err(Error::invalid(
@@ -93,6 +105,7 @@ pub fn check_graph(graph: &GraphDef) -> Result<()> {
         }
     }
     for n in &graph.node {
+        check_output_shapes(n)?;
         for input in &n.input {
             // `^a` is a control edge from `a`, `a:1` the second output of `a`.
             let source = input.strip_prefix('^').unwrap_or(input);
@@ -109,6 +122,31 @@ pub fn check_graph(graph: &GraphDef) -> Result<()> {
                     ),
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an `_output_shapes` size below -1 (-1 is TensorFlow's "unknown"): a size that did
+/// not fit an `i64` (see [`output_shapes`]), or a negative one set by hand.
+fn check_output_shapes(n: &NodeDef) -> Result<()> {
+    let Some(AttrValue {
+        value: Some(attr_value::Value::List(list)),
+    }) = n.attr.get("_output_shapes")
+    else {
+        return Ok(());
+    };
+    for shape in &list.shape {
+        if let Some(dim) = shape.dim.iter().find(|d| d.size < -1) {
+            return Err(Error::OutOfRange {
+                what: format!(
+                    "an output size of node {:?} (sizes over i64::MAX do not fit the graph)",
+                    n.name
+                ),
+                value: dim.size as f64,
+                min: -1.0,
+                max: i64::MAX as f64,
+            });
         }
     }
     Ok(())
@@ -153,5 +191,22 @@ mod tests {
         assert!(dangling.contains("names no node"), "{dangling}");
         assert!(graph_def(vec![node("a//b", "X", none.clone())]).is_err());
         assert!(graph_def(vec![node("a", "X", none), node("b", "Y", ["a:1", "^a"])]).is_ok());
+    }
+
+    #[test]
+    fn sizes_over_i64_max_are_refused_not_stored_as_unknown() {
+        let mut fc = node("fc", "Linear", Vec::<String>::new());
+        fc.attr.insert(
+            "_output_shapes".into(),
+            output_shapes([&[1, usize::MAX][..]]),
+        );
+        assert!(matches!(
+            graph_def(vec![fc]),
+            Err(Error::OutOfRange { min, .. }) if min == -1.0
+        ));
+        let mut ok = node("fc", "Linear", Vec::<String>::new());
+        ok.attr
+            .insert("_output_shapes".into(), output_shapes([&[1, 10][..]]));
+        assert!(graph_def(vec![ok]).is_ok());
     }
 }

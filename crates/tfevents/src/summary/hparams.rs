@@ -83,7 +83,9 @@ impl HParamValue {
     }
 }
 
-/// The values an hparam may take, shown by the HPARAMS dashboard's filters.
+/// The values an hparam may take, shown by the HPARAMS dashboard's filters. The trial's own
+/// value must lie in it: a value outside is an error ([`Error::OutOfRange`] for an interval),
+/// as the dashboard's filters would otherwise hide the trial.
 #[derive(Clone, Debug, PartialEq)]
 pub enum HParamDomain {
     /// A finite set (PyTorch's `hparam_domain_discrete`); every value of the same type as the
@@ -146,6 +148,12 @@ fn check_domain(name: &str, value: &HParamValue, domain: &HParamDomain) -> Resul
                     format!("the discrete domain of hparam `{name}` holds {bad:?}, not of the type of its value {value:?}"),
                 ));
             }
+            if !values.contains(value) {
+                return Err(Error::invalid(
+                    "hparams",
+                    format!("hparam `{name}` is {value:?}, which its discrete domain {values:?} does not hold; log a value of the domain or add it to the domain"),
+                ));
+            }
             Ok(Domain::DomainDiscrete(ListValue {
                 values: values.iter().map(HParamValue::to_proto).collect(),
             }))
@@ -162,6 +170,16 @@ fn check_domain(name: &str, value: &HParamValue, domain: &HParamDomain) -> Resul
                     "domains",
                     format!("the interval of hparam `{name}` is [{min}, {max}]; give finite bounds with min <= max"),
                 ));
+            }
+            if let HParamValue::Number(v) = value {
+                if !(min..=max).contains(&v) {
+                    return Err(Error::OutOfRange {
+                        what: format!("hparam `{name}` (its declared interval domain)"),
+                        value: *v,
+                        min: *min,
+                        max: *max,
+                    });
+                }
             }
             Ok(Domain::DomainInterval(Interval {
                 min_value: *min,

@@ -79,6 +79,7 @@ impl Mesh {
             ));
         }
         dims3(batch, points)?;
+        check_mesh_values("vertices", vertices.len())?;
         Ok(Mesh {
             batch,
             points,
@@ -147,14 +148,21 @@ impl Mesh {
     }
 
     /// The three.js configuration as a JSON object, PyTorch's `config_dict` serialised, e.g.
-    /// `{"camera": {"cls": "PerspectiveCamera", "fov": 75}}`. The text is stored as given; only
-    /// its outer braces are checked (the core has no JSON parser).
+    /// `{"camera": {"cls": "PerspectiveCamera", "fov": 75}}`. The text is parsed (nesting up to
+    /// 128 levels) and stored as given, trimmed; anything but one JSON object is an error, as
+    /// the dashboard could not read it.
     pub fn config_json(mut self, json: &str) -> Result<Self> {
         let t = json.trim();
-        if !(t.starts_with('{') && t.ends_with('}')) {
+        let reason = match serde_json::from_str::<serde_json::Value>(t) {
+            Ok(value) if value.is_object() => None,
+            Ok(_) => Some("is JSON but not an object".to_string()),
+            Err(e) => Some(format!("is not valid JSON ({e})")),
+        };
+        if let Some(reason) = reason {
+            let shown: String = t.chars().take(80).collect();
             return Err(Error::invalid(
                 "config_dict",
-                format!("{json:?} is not a JSON object; pass e.g. {{\"camera\": {{\"cls\": \"PerspectiveCamera\"}}}}"),
+                format!("{shown:?} {reason}; pass an object, e.g. {{\"camera\": {{\"cls\": \"PerspectiveCamera\"}}}}"),
             ));
         }
         self.config_json = t.to_string();
@@ -162,8 +170,32 @@ impl Mesh {
     }
 }
 
+/// The most bytes a mesh's summary may hold in floats, vertices, faces and colours together
+/// (2^31 - 1, the most a `Summary` can hold: protobuf refuses larger messages). Every value is
+/// stored as a 4-byte float, colours and face indices included; refused before the floats are
+/// made.
+pub const MAX_MESH_BYTES: usize = i32::MAX as usize;
+
+/// Refuses `values` floats over [`MAX_MESH_BYTES`].
+fn check_mesh_values(what: &'static str, values: usize) -> Result<()> {
+    let bytes = (values as u128) * 4;
+    if bytes > MAX_MESH_BYTES as u128 {
+        return Err(Error::TooLarge {
+            what,
+            bytes,
+            limit: MAX_MESH_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// The mesh plugin's summary for `mesh` under `tag`: one value per part present.
+/// [`Error::TooLarge`] if its floats would take more than [`MAX_MESH_BYTES`].
 pub fn mesh_summary(tag: &str, mesh: &Mesh) -> Result<Summary> {
+    let values = mesh.vertices.len()
+        + mesh.faces.as_ref().map_or(0, |(_, f)| f.len())
+        + mesh.colors.as_ref().map_or(0, Vec::len);
+    check_mesh_values("the mesh", values)?;
     let mut parts: Vec<(ContentType, usize, Vec<f32>)> =
         vec![(ContentType::Vertex, mesh.points, mesh.vertices.clone())];
     if let Some((n, faces)) = &mesh.faces {
@@ -312,5 +344,46 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("`config_dict`"));
+    }
+
+    #[test]
+    fn a_config_that_is_not_one_json_object_is_refused() {
+        for bad in [
+            "{ invalid }",
+            "{\"a\": }",
+            "{} {}",
+            "{\"a\": 1",
+            "\"text\"",
+            "null",
+            "",
+            format!("{}{}", "{\"a\":".repeat(200), "}".repeat(200)).as_str(),
+        ] {
+            assert!(
+                matches!(
+                    tetra().config_json(bad),
+                    Err(Error::InvalidArgument {
+                        name: "config_dict",
+                        ..
+                    })
+                ),
+                "{bad:?} was accepted"
+            );
+        }
+        let ok = tetra()
+            .config_json("  {\"camera\": {\"fov\": 75}}\n")
+            .unwrap();
+        assert_eq!(ok.config_json, "{\"camera\": {\"fov\": 75}}");
+    }
+
+    #[test]
+    fn meshes_over_the_byte_limit_are_refused() {
+        assert!(check_mesh_values("the mesh", MAX_MESH_BYTES / 4).is_ok());
+        assert!(matches!(
+            check_mesh_values("the mesh", MAX_MESH_BYTES / 4 + 1),
+            Err(Error::TooLarge {
+                limit: MAX_MESH_BYTES,
+                ..
+            })
+        ));
     }
 }

@@ -540,6 +540,11 @@ impl LabelImages {
     }
 }
 
+/// The largest sprite [`sprite`] makes, in bytes of RGB pixels: 8192x8192, the largest sprite
+/// TensorBoard's projector displays (a WebGL texture limit). Over it `add_embedding` is an
+/// [`Error::TooLarge`] before any memory is asked for: use fewer or smaller label images.
+pub const MAX_SPRITE_BYTES: usize = 8192 * 8192 * 3;
+
 /// The sprite PyTorch's `make_sprite` makes: the images in rows of `ceil(sqrt(N))`, on a black
 /// square canvas (taller than wide only when the images are), RGB.
 pub fn sprite(images: &LabelImages, rows: usize) -> Result<ImageU8> {
@@ -559,18 +564,18 @@ pub fn sprite(images: &LabelImages, rows: usize) -> Result<ImageU8> {
     let nrows = n.div_ceil(ncols);
     let width = w * ncols;
     let height = (h * nrows).max(width);
-    let too_big = || {
-        Error::invalid(
-            "label_img",
-            format!(
-                "{n} images of {h}x{w} make a sprite too large to encode; use smaller label images"
-            ),
-        )
-    };
-    let bytes = width
-        .checked_mul(height)
-        .and_then(|p| p.checked_mul(3))
-        .ok_or_else(too_big)?;
+    // Checked in u128 before anything is allocated: the canvas of a few wide images can be
+    // far larger than their pixels.
+    // `width` and `height` alone fit: each is at most the pixels of all images.
+    let needed = width as u128 * height as u128 * 3;
+    let bytes = usize::try_from(needed)
+        .ok()
+        .filter(|&b| b <= MAX_SPRITE_BYTES)
+        .ok_or(Error::TooLarge {
+            what: "the sprite of the label images",
+            bytes: needed,
+            limit: MAX_SPRITE_BYTES,
+        })?;
     let mut canvas = vec![0u8; bytes];
     let plane = h * w;
     for (i, img) in images.data.chunks_exact(c * plane).enumerate() {
@@ -842,6 +847,22 @@ mod tests {
         assert_eq!(s.pixel(5, 0).unwrap(), &[0, 0, 0]);
         let e = sprite(&imgs, 4).unwrap_err().to_string();
         assert!(e.contains("`label_img`") && e.contains("5 images"), "{e}");
+    }
+
+    #[test]
+    fn sprites_up_to_the_limit_are_made_and_larger_ones_refused() {
+        // One 1x8192 image: a square 8192x8192 canvas, exactly the limit.
+        let edge = LabelImages::from_u8(&[5; 8192], [1, 1, 1, 8192]).unwrap();
+        let made = sprite(&edge, 1).unwrap();
+        assert_eq!(made.data().len(), MAX_SPRITE_BYTES);
+        let over = LabelImages::from_u8(&[5; 8193], [1, 1, 1, 8193]).unwrap();
+        match sprite(&over, 1) {
+            Err(Error::TooLarge { bytes, limit, .. }) => {
+                assert_eq!(bytes, 8193 * 8193 * 3);
+                assert_eq!(limit, MAX_SPRITE_BYTES);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -144,8 +144,33 @@ tensor_element!(u32, DtUint32, uint32_val, |&v| v);
 tensor_element!(u64, DtUint64, uint64_val, |&v| v);
 tensor_element!(bool, DtBool, bool_val, |&v| v);
 
+/// `shape` as a `TensorShapeProto`'s dimensions, refusing a dimension over `i64::MAX`, which
+/// would otherwise be stored as a negative ("unknown") size. Such a dimension can only come
+/// with an empty tensor (another dimension 0), as no slice holds that many values.
+pub(crate) fn shape_dims(shape: &[usize]) -> Result<Vec<i64>> {
+    shape
+        .iter()
+        .map(|&d| {
+            i64::try_from(d).map_err(|_| Error::OutOfRange {
+                what: format!("a dimension of shape {shape:?}"),
+                value: d as f64,
+                min: 0.0,
+                max: i64::MAX as f64,
+            })
+        })
+        .collect()
+}
+
+/// The most values a tensor summary holds: its repeated field takes at least 4 bytes a value
+/// in memory (8 for `f64`/`i64`), and a `Summary` over 2 GiB cannot be read back, so
+/// (2^31 - 1) / 8 values keep every dtype under protobuf's limit. Refused before the field is
+/// filled.
+pub const MAX_TENSOR_VALUES: usize = i32::MAX as usize / 8;
+
 /// A summary holding a whole tensor, as PyTorch's `add_tensor` (plugin `tensor`, the values
-/// in the dtype's repeated field). Errors when `shape` does not match the values' count.
+/// in the dtype's repeated field). Errors when `shape` does not match the values' count or has
+/// a dimension over `i64::MAX` ([`Error::OutOfRange`]), and with [`Error::TooMany`] over
+/// [`MAX_TENSOR_VALUES`].
 pub fn tensor_summary<T: TensorElement>(
     tag: &str,
     values: &[T],
@@ -161,7 +186,14 @@ pub fn tensor_summary<T: TensorElement>(
             ),
         ));
     }
-    let dims: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+    let dims = shape_dims(shape)?;
+    if values.len() > MAX_TENSOR_VALUES {
+        return Err(Error::TooMany {
+            what: "tensor values in one summary",
+            count: values.len(),
+            limit: MAX_TENSOR_VALUES,
+        });
+    }
     let mut tensor = TensorProto {
         dtype: T::DTYPE as i32,
         tensor_shape: Some(TensorShapeProto::from_dims(&dims)),

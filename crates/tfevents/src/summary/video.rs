@@ -12,6 +12,11 @@ use std::collections::HashMap;
 use crate::error::{Error, Result};
 use crate::proto::{summary, Summary};
 
+/// The most bytes a tiled video's frames may take before GIF encoding (2^31 - 1, the most a
+/// `Summary` can hold): `T` frames of `rows * H` by `cols * W` RGB pixels, the batch padded to
+/// a power of two. Refused before any frame is allocated.
+pub const MAX_VIDEO_BYTES: usize = i32::MAX as usize;
+
 /// A pixel value of a video: `u8` as is, `f32`/`f64` in `[0, 1]`.
 pub trait VideoValue: Copy {
     /// The 8-bit value, or `None` for NaN.
@@ -49,7 +54,23 @@ pub struct TiledVideo {
     pub frames: Vec<Vec<u8>>,
 }
 
+/// The bytes of one RGB frame of `height` x `width`, if `t` of them fit [`MAX_VIDEO_BYTES`].
+fn check_video_bytes(t: usize, height: usize, width: usize) -> Result<usize> {
+    let frame = (height as u128) * (width as u128) * 3;
+    let total = frame * (t as u128);
+    if total > MAX_VIDEO_BYTES as u128 {
+        return Err(Error::TooLarge {
+            what: "the tiled video",
+            bytes: total,
+            limit: MAX_VIDEO_BYTES,
+        });
+    }
+    Ok(frame as usize)
+}
+
 /// Checks the shape and values of a `(N, T, C, H, W)` batch and tiles it into `T` frames.
+/// Frames over 65535 pixels a side (GIF's limit) are an error, and frames that would take
+/// more than [`MAX_VIDEO_BYTES`] together are [`Error::TooLarge`], before any is allocated.
 pub fn tile_video<V: VideoValue>(values: &[V], shape: &[usize]) -> Result<TiledVideo> {
     let &[n, t, c, h, w] = shape else {
         return Err(Error::invalid(
@@ -90,7 +111,8 @@ pub fn tile_video<V: VideoValue>(values: &[V], shape: &[usize]) -> Result<TiledV
             format!("tiles to {width}x{height} pixels; a GIF holds at most 65535 per side"),
         ));
     }
-    let mut frames = vec![vec![0u8; height * width * 3]; t];
+    let frame_bytes = check_video_bytes(t, height, width)?;
+    let mut frames = vec![vec![0u8; frame_bytes]; t];
     for (video, chunk) in values.chunks_exact(t * c * h * w).enumerate() {
         let (row, col) = (video / cols, video % cols);
         for (frame_index, frame_values) in chunk.chunks_exact(c * h * w).enumerate() {
@@ -191,4 +213,19 @@ pub fn video_summary(tag: &str, video: &TiledVideo, fps: f64) -> Result<Summary>
             ..Default::default()
         }],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiled_frames_over_the_limit_are_refused_before_allocating() {
+        assert_eq!(check_video_bytes(2, 4, 5).unwrap(), 60);
+        let err = check_video_bytes(100_000, 65_535, 65_535).unwrap_err();
+        assert!(
+            matches!(err, Error::TooLarge { bytes, limit, .. } if bytes == 100_000u128 * 65_535 * 65_535 * 3 && limit == MAX_VIDEO_BYTES),
+            "{err}"
+        );
+    }
 }

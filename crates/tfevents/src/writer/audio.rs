@@ -1,6 +1,6 @@
 //! [`SummaryWriter`]'s audio methods: PyTorch's `add_audio`.
 
-use super::{check_tag, to_step, with_tag_context, SummaryWriter};
+use super::{Entry, SummaryWriter};
 use crate::error::Result;
 use crate::summary::audio::{audio_summary, Sample};
 
@@ -36,10 +36,13 @@ impl SummaryWriter {
         step: S,
         sample_rate: u32,
     ) -> Result<()> {
-        check_tag(tag)?;
-        let step = to_step(step)?;
-        let summary = audio_summary(tag, samples, num_channels, sample_rate)
-            .map_err(|e| with_tag_context(e, tag))?;
-        self.add_summary(summary, step)
+        self.log(tag, step, || {
+            Ok(Entry::Now(audio_summary(
+                tag,
+                samples,
+                num_channels,
+                sample_rate,
+            )?))
+        })
     }
 }

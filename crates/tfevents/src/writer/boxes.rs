@@ -1,6 +1,6 @@
 //! [`SummaryWriter::add_image_with_boxes`].
 
-use super::{check_tag, to_step, IntoDataFormat, SummaryWriter};
+use super::{Entry, IntoDataFormat, SummaryWriter};
 use crate::summary::boxes::{draw_boxes, Boxes};
 use crate::summary::image::{image_summary, ImageInput};
 use crate::Result;
@@ -28,11 +28,12 @@ impl SummaryWriter {
         step: S,
         format: impl IntoDataFormat,
     ) -> Result<()> {
-        check_tag(tag)?;
-        let step = to_step(step)?;
-        let img = draw_boxes(&image.to_image_u8(format.into_data_format()?)?, boxes)?;
-        let tag = tag.to_string();
-        let bytes = img.data().len();
-        self.add_deferred(step, bytes, move || image_summary(&tag, &img))
+        self.log(tag, step, || {
+            let img = draw_boxes(&image.to_image_u8(format.into_data_format()?)?, boxes)?;
+            let tag = tag.to_string();
+            Ok(Entry::later(img.data().len(), move || {
+                image_summary(&tag, &img)
+            }))
+        })
     }
 }

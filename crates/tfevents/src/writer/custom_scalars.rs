@@ -21,6 +21,7 @@ impl SummaryWriter {
     /// # Ok(()) }
     /// ```
     pub fn add_custom_scalars(&self, layout: &[LayoutCategory]) -> Result<()> {
+        self.ensure_open()?;
         self.add_summary(custom_scalars_summary(layout)?, 0)
     }
 

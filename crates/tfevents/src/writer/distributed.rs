@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::{default_log_dir, SummaryWriter, SummaryWriterBuilder};
+use super::{check_run_name, default_log_dir, run_dir, SummaryWriter, SummaryWriterBuilder};
 use crate::error::{Error, Result};
 use crate::proto::Summary;
 use crate::summary::histogram::HistogramValues;
@@ -43,6 +43,19 @@ impl RankInfo {
         let rank = read("RANK", 0)?;
         let local_rank = read("LOCAL_RANK", rank)?;
         let world_size = read("WORLD_SIZE", 1)?;
+        RankInfo {
+            rank,
+            local_rank,
+            world_size,
+        }
+        .check()
+    }
+
+    /// `self` if the rank is inside the world: `world_size > 0` and `rank < world_size`.
+    fn check(self) -> Result<Self> {
+        let RankInfo {
+            rank, world_size, ..
+        } = self;
         if world_size == 0 || rank >= world_size {
             return Err(Error::invalid(
                 "RANK",
@@ -51,11 +64,7 @@ impl RankInfo {
                 ),
             ));
         }
-        Ok(RankInfo {
-            rank,
-            local_rank,
-            world_size,
-        })
+        Ok(self)
     }
 }
 
@@ -106,7 +115,11 @@ impl RankWriter {
     /// Builds the writer of rank `info.rank`. With [`RankLayout::RunPerRank`] and more than
     /// one rank the builder must name the log directory: the default one holds the host name
     /// and the time, which differ between ranks.
+    ///
+    /// Errors, as [`RankInfo::from_env`] does, if `info.world_size` is 0 or `info.rank` is not
+    /// below it.
     pub fn new(builder: SummaryWriterBuilder, layout: RankLayout, info: RankInfo) -> Result<Self> {
+        let info = info.check()?;
         let writer = match layout {
             RankLayout::RankZeroOnly if info.rank != 0 => None,
             RankLayout::RankZeroOnly => Some(builder.build()?),
@@ -202,6 +215,7 @@ impl RankWriter {
 /// `builder` with its log directory moved to `<log_dir>/rank_<n>`.
 fn per_rank(mut builder: SummaryWriterBuilder, info: RankInfo) -> Result<SummaryWriterBuilder> {
     let sub = rank_dir_name(info.rank);
+    check_run_name(&sub)?;
     #[cfg(feature = "remote")]
     {
         use crate::remote::BuilderTarget;
@@ -228,7 +242,7 @@ fn per_rank(mut builder: SummaryWriterBuilder, info: RankInfo) -> Result<Summary
             )),
             None => default_log_dir(&builder.comment),
         };
-    builder.log_dir = Some(base.join(sub));
+    builder.log_dir = Some(run_dir(&base, &sub)?);
     Ok(builder)
 }
 
@@ -293,5 +307,23 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn new_rejects_ranks_outside_the_world_as_from_env_does() {
+        for (rank, world_size) in [(5, 4), (4, 4), (0, 0)] {
+            let info = RankInfo {
+                rank,
+                local_rank: 0,
+                world_size,
+            };
+            for layout in [RankLayout::RunPerRank, RankLayout::RankZeroOnly] {
+                let built = RankWriter::new(SummaryWriter::builder(), layout, info);
+                assert!(
+                    matches!(built, Err(Error::InvalidArgument { name: "RANK", .. })),
+                    "rank {rank} of {world_size} with {layout:?}: {built:?}"
+                );
+            }
+        }
     }
 }

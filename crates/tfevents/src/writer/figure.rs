@@ -1,6 +1,6 @@
 //! [`SummaryWriter::add_figure`].
 
-use super::{check_tag, to_step, SummaryWriter};
+use super::{Entry, SummaryWriter};
 use crate::summary::figure::{render, Figure};
 use crate::summary::image::image_summary;
 use crate::Result;
@@ -27,11 +27,12 @@ impl SummaryWriter {
         figure: &impl Figure,
         step: S,
     ) -> Result<()> {
-        check_tag(tag)?;
-        let step = to_step(step)?;
-        let img = render(figure)?;
-        let tag = tag.to_string();
-        let bytes = img.data().len();
-        self.add_deferred(step, bytes, move || image_summary(&tag, &img))
+        self.log(tag, step, || {
+            let img = render(figure)?;
+            let tag = tag.to_string();
+            Ok(Entry::later(img.data().len(), move || {
+                image_summary(&tag, &img)
+            }))
+        })
     }
 }

@@ -6,8 +6,8 @@ use super::SummaryWriter;
 use crate::event_writer::now_secs;
 use crate::proto::graph::GraphDef;
 use crate::proto::{event, Event};
-use crate::summary::graph::check_graph;
-use crate::Result;
+use crate::summary::graph::{check_graph, MAX_GRAPH_BYTES};
+use crate::{Error, Result};
 
 impl SummaryWriter {
     /// Logs a graph built by hand (see [`crate::summary::graph`] for the helpers), written as
@@ -25,7 +25,16 @@ impl SummaryWriter {
     /// # Ok(()) }
     /// ```
     pub fn add_graph_def(&self, graph: &GraphDef) -> Result<()> {
+        self.ensure_open()?;
         check_graph(graph)?;
+        let bytes = graph.encoded_len();
+        if bytes > MAX_GRAPH_BYTES {
+            return Err(Error::TooLarge {
+                what: "the serialised graph",
+                bytes: bytes as u128,
+                limit: MAX_GRAPH_BYTES,
+            });
+        }
         let event = Event {
             wall_time: self.wall_time.unwrap_or_else(now_secs),
             step: 0,

@@ -1,6 +1,6 @@
 //! [`SummaryWriter::add_hparams`]: one trial of the HPARAMS dashboard.
 
-use super::{check_tag, SummaryWriter};
+use super::{check_tag, event_at, run_dir, Entry, SummaryWriter};
 use crate::error::Result;
 use crate::summary::hparams::{hparams_summaries, HParamDomain, HParamValue};
 use crate::summary::scalar::scalar_summary;
@@ -13,7 +13,9 @@ pub enum HParamsRun {
     #[default]
     SameRun,
     /// PyTorch's layout: a sub-run `<log_dir>/<name>` holding the hparams and the metric
-    /// values; `None` names it after the current time in seconds, as PyTorch does.
+    /// values; `None` (or an empty name) names it after the current time in seconds, as
+    /// PyTorch does. The name may nest (`"sweep/trial_3"`) but must stay in the log directory:
+    /// see [`check_run_name`](crate::writer::check_run_name).
     SubRun(Option<String>),
 }
 
@@ -69,12 +71,14 @@ impl SummaryWriter {
         metrics: &[(M, f64)],
         options: &HParamsOptions,
     ) -> Result<()> {
+        self.ensure_open()?;
         let tags: Vec<&str> = metrics.iter().map(|(tag, _)| tag.as_ref()).collect();
         for tag in &tags {
             check_tag(tag)?;
         }
         let summaries = hparams_summaries(hparams, &tags, &options.domains)?;
         let step = options.global_step;
+        let wall_time = self.checked_wall_time()?;
         let target = match &options.run {
             HParamsRun::SameRun => None,
             HParamsRun::SubRun(name) => {
@@ -82,7 +86,7 @@ impl SummaryWriter {
                     Some(name) if !name.is_empty() => name.clone(),
                     _ => format!("{}", crate::event_writer::now_secs()),
                 };
-                Some(self.sub_run(self.inner.log_dir.join(name))?)
+                Some(self.sub_run(run_dir(&self.inner.log_dir, &name)?)?)
             }
         };
         let mut events = vec![
@@ -99,8 +103,8 @@ impl SummaryWriter {
         }
         for summary in events {
             match &target {
-                None => self.add_summary(summary, step)?,
-                Some(writer) => writer.add_event(&self.event(summary, step))?,
+                None => self.queue(Entry::Now(summary), step, wall_time)?,
+                Some(writer) => writer.add_event(&event_at(summary, step, wall_time))?,
             }
         }
         Ok(())

@@ -3,7 +3,7 @@
 //! The caller's thread converts the input to 8-bit pixels (one pass over the data, the only
 //! work that needs the caller's tensor); PNG encoding runs on the writer thread.
 
-use super::{check_tag, to_step, SummaryWriter};
+use super::{Entry, SummaryWriter};
 use crate::summary::image::{image_summary, DataFormat, ImageInput};
 use crate::{Error, Result};
 
@@ -70,15 +70,13 @@ impl SummaryWriter {
         step: S,
         format: impl IntoDataFormat,
     ) -> Result<()> {
-        check_tag(tag)?;
-        let step = to_step(step)?;
-        let format = format.into_data_format()?;
-        let img = image
-            .to_image_u8(format)
-            .map_err(|e| e.with_summary_tag(tag))?;
-        let tag = tag.to_string();
-        let bytes = img.data().len();
-        self.add_deferred(step, bytes, move || image_summary(&tag, &img))
+        self.log(tag, step, || {
+            let img = image.to_image_u8(format.into_data_format()?)?;
+            let tag = tag.to_string();
+            Ok(Entry::later(img.data().len(), move || {
+                image_summary(&tag, &img)
+            }))
+        })
     }
 
     /// Logs a batch of images as one picture, as PyTorch's `add_images(tag, img_tensor,
@@ -104,6 +102,7 @@ impl SummaryWriter {
         step: S,
         format: impl IntoDataFormat,
     ) -> Result<()> {
+        self.ensure_open()?;
         let format = format.into_data_format()?;
         if !format.is_batch() {
             return Err(Error::BadDataFormat {

@@ -1,6 +1,6 @@
 //! [`SummaryWriter::add_mesh`]: meshes and point clouds for the MESH dashboard.
 
-use super::{check_tag, to_step, SummaryWriter};
+use super::{Entry, SummaryWriter};
 use crate::summary::mesh::{mesh_summary, Mesh};
 use crate::Result;
 
@@ -18,8 +18,6 @@ impl SummaryWriter {
     /// # Ok(()) }
     /// ```
     pub fn add_mesh<S: TryInto<i64>>(&self, tag: &str, mesh: &Mesh, step: S) -> Result<()> {
-        check_tag(tag)?;
-        let step = to_step(step)?;
-        self.add_summary(mesh_summary(tag, mesh)?, step)
+        self.log(tag, step, || Ok(Entry::Now(mesh_summary(tag, mesh)?)))
     }
 }

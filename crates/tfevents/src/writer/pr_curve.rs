@@ -1,6 +1,6 @@
 //! [`SummaryWriter`]'s PR-curve methods: PyTorch's `add_pr_curve` and `add_pr_curve_raw`.
 
-use super::{check_tag, to_step, with_tag_context, SummaryWriter};
+use super::{Entry, SummaryWriter};
 use crate::error::Result;
 use crate::summary::pr_curve::{
     pr_curve_raw_summary, pr_curve_summary, Label, PrCurveData, Prediction, DEFAULT_NUM_THRESHOLDS,
@@ -39,11 +39,15 @@ impl SummaryWriter {
         num_thresholds: usize,
         weights: Option<&[f64]>,
     ) -> Result<()> {
-        check_tag(tag)?;
-        let step = to_step(step)?;
-        let summary = pr_curve_summary(tag, labels, predictions, num_thresholds, weights)
-            .map_err(|e| with_tag_context(e, tag))?;
-        self.add_summary(summary, step)
+        self.log(tag, step, || {
+            Ok(Entry::Now(pr_curve_summary(
+                tag,
+                labels,
+                predictions,
+                num_thresholds,
+                weights,
+            )?))
+        })
     }
 
     /// Logs a PR curve from counts computed elsewhere, as PyTorch's `add_pr_curve_raw`; the
@@ -54,9 +58,8 @@ impl SummaryWriter {
         data: &PrCurveData,
         step: S,
     ) -> Result<()> {
-        check_tag(tag)?;
-        let step = to_step(step)?;
-        let summary = pr_curve_raw_summary(tag, data).map_err(|e| with_tag_context(e, tag))?;
-        self.add_summary(summary, step)
+        self.log(tag, step, || {
+            Ok(Entry::Now(pr_curve_raw_summary(tag, data)?))
+        })
     }
 }

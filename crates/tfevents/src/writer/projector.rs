@@ -6,7 +6,7 @@ use std::io::{self, Write as _};
 use std::path::Path;
 use std::sync::mpsc;
 
-use super::{check_tag, SummaryWriter};
+use super::{check_run_name, check_tag, SummaryWriter};
 use crate::summary::image::{encode_png, ImageU8};
 use crate::summary::projector::{
     embedding_config_block, embedding_subdir, metadata_tsv, sprite, EmbeddingMatrix,
@@ -21,13 +21,21 @@ impl SummaryWriter {
     ///
     /// Writes `<log_dir>/<step:05>/<tag>/tensors.tsv`, `metadata.tsv` and `sprite.png` and
     /// appends the embedding to `<log_dir>/projector_config.pbtxt`, byte for byte as PyTorch
-    /// does for a single writer. The files are written before this returns (PyTorch does the
+    /// does for a single writer. With a remote log directory (`s3://`, `memory://`, ... with
+    /// the `remote` feature) these files are objects in that store: nothing is written to a
+    /// local directory, and `projector_config.pbtxt` is read, extended and written back (two
+    /// processes adding embeddings to the same remote run at the same moment can lose one
+    /// block; give each process a run of its own). The files are written before this returns (PyTorch does the
     /// same), and every input is checked before the first file is created. `tensors.tsv` is
     /// written 1,024 points at a time, each batch formatted while the one before is written,
     /// so a large matrix never needs its whole text (about 20 bytes a value) in memory.
     ///
-    /// Errors: a label count or image count that differs from the rows, a ragged metadata
-    /// table, and an embedding with this tag and step already in the run (PyTorch overwrites
+    /// Errors: [`Error::Closed`] after [`close`](Self::close) (nothing is written); a label
+    /// count or image count that differs from the rows, a ragged metadata table, a sprite over
+    /// [`MAX_SPRITE_BYTES`](crate::summary::projector::MAX_SPRITE_BYTES) ([`Error::TooLarge`],
+    /// before any memory is asked for), a tag of `.` or `..` or with NUL ([`Error::UnsafePath`], see
+    /// [`check_run_name`]), and an embedding with this tag
+    /// and step already in the run (PyTorch overwrites
     /// it with a warning; this keeps what was logged, so pick another step or tag). An error
     /// while the files are written (a full disk, a tensor that cannot be read) removes this
     /// embedding's directory, so the same step and tag can be logged again.
@@ -47,6 +55,7 @@ impl SummaryWriter {
         mat: impl EmbeddingMatrix,
         options: EmbeddingOptions,
     ) -> Result<()> {
+        self.ensure_open()?;
         check_tag(&options.tag)?;
         let [rows, _] = mat.shape()?;
         let metadata = options
@@ -61,32 +70,33 @@ impl SummaryWriter {
             .transpose()?;
 
         let subdir = embedding_subdir(&options.tag, options.step);
-        let dir = self.log_dir().join(&subdir);
-        if let Some(parent) = dir.parent() {
-            fs::create_dir_all(parent)
-                .map_err(|e| Error::io("cannot create embedding directory", parent, e))?;
-        }
-        // `create_dir`, not `create_dir_all`: an existing directory is an earlier embedding.
-        fs::create_dir(&dir).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::invalid(
-                    "tag",
-                    format!(
-                        "an embedding `{}` at step {} already exists in `{}`; give another step or tag",
-                        options.tag,
-                        options.step,
-                        self.log_dir().display()
-                    ),
-                )
-            } else {
-                Error::io("cannot create embedding directory", &dir, e)
-            }
+        // PyTorch encodes `/` and `\` in the tag, but `.`, `..`, NUL or an overlong tag would
+        // still name the step directory, the log directory or nothing at all.
+        check_run_name(&subdir)?;
+        let target = self.projector_target();
+        target.claim(&subdir).map_err(|e| match e {
+            Claim::Taken => Error::invalid(
+                "tag",
+                format!(
+                    "an embedding `{}` at step {} already exists in `{}`; give another step or tag",
+                    options.tag,
+                    options.step,
+                    self.log_dir().display()
+                ),
+            ),
+            Claim::Failed(e) => e,
         })?;
-        let written = write_embedding_files(&dir, &mat, metadata.as_deref(), sprite_img.as_ref());
+        let written = write_embedding_files(
+            &target,
+            &subdir,
+            &mat,
+            metadata.as_deref(),
+            sprite_img.as_ref(),
+        );
         if let Err(error) = written {
             // No config block names the directory yet: removing it lets the same step and tag
             // be logged again once the cause is fixed. Best effort: the error is the news.
-            let _ = fs::remove_dir_all(&dir);
+            target.remove(&subdir);
             return Err(error);
         }
         let [_, _, h, w] = options
@@ -100,48 +110,160 @@ impl SummaryWriter {
             metadata.is_some(),
             sprite_img.as_ref().map(|_| (w, h)),
         );
-        // One append of the whole block: clones and other processes logging embeddings to the
-        // same run add their blocks without rewriting each other's.
-        let config = self.log_dir().join("projector_config.pbtxt");
-        fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&config)
-            .and_then(|mut f| f.write_all(block.as_bytes()))
-            .map_err(|e| Error::io("cannot append to", &config, e))
+        target.append_config(&block)
+    }
+
+    /// Where this run's projector files go: the log directory on disk, or its object store.
+    fn projector_target(&self) -> Target<'_> {
+        #[cfg(feature = "remote")]
+        if let Some(remote) = &self.inner.remote {
+            return Target::Remote(remote);
+        }
+        Target::Local(self.log_dir())
     }
 }
 
-/// Writes an embedding's files into `dir`: `sprite.png` is encoded and written on a thread of
-/// its own while `tensors.tsv` is formatted, the longest part, so that the two overlap.
+/// Why [`Target::claim`] failed.
+enum Claim {
+    /// An embedding with this directory exists.
+    Taken,
+    Failed(Error),
+}
+
+/// Where an embedding's files go.
+enum Target<'a> {
+    /// The log directory on disk.
+    Local(&'a Path),
+    /// The log directory in an object store: every file goes there, none to a local
+    /// directory named after the URL.
+    #[cfg(feature = "remote")]
+    Remote(&'a crate::remote::RemoteLogDir),
+}
+
+impl Target<'_> {
+    /// Takes the directory `subdir` for a new embedding.
+    fn claim(&self, subdir: &str) -> std::result::Result<(), Claim> {
+        match self {
+            Target::Local(log_dir) => {
+                let dir = log_dir.join(subdir);
+                if let Some(parent) = dir.parent() {
+                    fs::create_dir_all(parent).map_err(|e| {
+                        Claim::Failed(Error::io("cannot create embedding directory", parent, e))
+                    })?;
+                }
+                // `create_dir`, not `create_dir_all`: an existing directory is an earlier
+                // embedding.
+                fs::create_dir(&dir).map_err(|e| {
+                    if e.kind() == io::ErrorKind::AlreadyExists {
+                        Claim::Taken
+                    } else {
+                        Claim::Failed(Error::io("cannot create embedding directory", &dir, e))
+                    }
+                })
+            }
+            #[cfg(feature = "remote")]
+            Target::Remote(remote) => match remote.has_files_under(subdir) {
+                Ok(true) => Err(Claim::Taken),
+                Ok(false) => Ok(()),
+                Err(e) => Err(Claim::Failed(e)),
+            },
+        }
+    }
+
+    fn write_file(&self, rel: &str, bytes: Vec<u8>) -> Result<()> {
+        match self {
+            Target::Local(log_dir) => {
+                let path = log_dir.join(rel);
+                fs::write(&path, bytes).map_err(|e| Error::io("cannot write", &path, e))
+            }
+            #[cfg(feature = "remote")]
+            Target::Remote(remote) => remote.put_file(rel, bytes),
+        }
+    }
+
+    /// Writes the file `rel` from `batches`, on the calling thread.
+    fn write_batches(&self, rel: &str, batches: mpsc::Receiver<String>) -> Result<()> {
+        match self {
+            Target::Local(log_dir) => {
+                let path = log_dir.join(rel);
+                let mut file =
+                    fs::File::create(&path).map_err(|e| Error::io("cannot create", &path, e))?;
+                for batch in batches {
+                    file.write_all(batch.as_bytes())
+                        .map_err(|e| Error::io("cannot write", &path, e))?;
+                }
+                Ok(())
+            }
+            #[cfg(feature = "remote")]
+            Target::Remote(remote) => remote.upload_batches(rel, batches),
+        }
+    }
+
+    /// Removes the directory `subdir`, best effort.
+    fn remove(&self, subdir: &str) {
+        match self {
+            Target::Local(log_dir) => {
+                let _ = fs::remove_dir_all(log_dir.join(subdir));
+            }
+            #[cfg(feature = "remote")]
+            Target::Remote(remote) => {
+                let _ = remote.delete_under(subdir);
+            }
+        }
+    }
+
+    /// Adds `block` to the run's `projector_config.pbtxt`.
+    fn append_config(&self, block: &str) -> Result<()> {
+        const CONFIG: &str = "projector_config.pbtxt";
+        match self {
+            Target::Local(log_dir) => {
+                // One append of the whole block: clones and other processes logging
+                // embeddings to the same run add their blocks without rewriting each other's.
+                let config = log_dir.join(CONFIG);
+                fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&config)
+                    .and_then(|mut f| f.write_all(block.as_bytes()))
+                    .map_err(|e| Error::io("cannot append to", &config, e))
+            }
+            #[cfg(feature = "remote")]
+            Target::Remote(remote) => remote.append_file(CONFIG, block),
+        }
+    }
+}
+
+/// Writes an embedding's files into `subdir`: `sprite.png` is encoded and written on a thread
+/// of its own while `tensors.tsv` is formatted, the longest part, so that the two overlap.
 fn write_embedding_files(
-    dir: &Path,
+    target: &Target<'_>,
+    subdir: &str,
     mat: &impl EmbeddingMatrix,
     metadata: Option<&str>,
     sprite_img: Option<&ImageU8>,
 ) -> Result<()> {
-    let sprite_path = dir.join("sprite.png");
+    let sprite_rel = format!("{subdir}/sprite.png");
     std::thread::scope(|scope| {
         let sprite = sprite_img
             .map(|img| {
                 std::thread::Builder::new()
                     .name("sprite.png encoder".into())
                     .spawn_scoped(scope, || {
-                        encode_png(img).and_then(|png| write_file(&sprite_path, &png))
+                        encode_png(img).and_then(|png| target.write_file(&sprite_rel, png))
                     })
-                    .map_err(|e| Error::io("cannot start a thread to write", &sprite_path, e))
+                    .map_err(|e| Error::io("cannot start a thread to write", &sprite_rel, e))
             })
             .transpose()?;
-        let tensors = write_tensors_tsv(mat, &dir.join("tensors.tsv"));
+        let tensors = write_tensors_tsv(mat, target, &format!("{subdir}/tensors.tsv"));
         let metadata = match metadata {
-            Some(tsv) => write_file(&dir.join("metadata.tsv"), tsv.as_bytes()),
+            Some(tsv) => target.write_file(&format!("{subdir}/metadata.tsv"), tsv.into()),
             None => Ok(()),
         };
         let sprite = match sprite {
             Some(encoder) => encoder.join().unwrap_or_else(|_| {
                 Err(Error::io(
                     "cannot write",
-                    &sprite_path,
+                    &sprite_rel,
                     io::Error::other("the encoding thread panicked"),
                 ))
             }),
@@ -155,23 +277,17 @@ fn write_embedding_files(
 /// dimensions, so that `tensors.tsv` is never held whole in memory.
 const ROWS_PER_BATCH: usize = 1024;
 
-/// Writes `tensors.tsv` for `mat` to `path`, a batch of rows at a time: a thread writes each
-/// batch while the calling thread formats the next one.
-fn write_tensors_tsv(mat: &impl EmbeddingMatrix, path: &Path) -> Result<()> {
+/// Writes `tensors.tsv` for `mat` to `rel`, a batch of rows at a time: a thread writes (or
+/// uploads) each batch while the calling thread formats the next one.
+fn write_tensors_tsv(mat: &impl EmbeddingMatrix, target: &Target<'_>, rel: &str) -> Result<()> {
     let [rows, _] = mat.shape()?;
-    let mut file = fs::File::create(path).map_err(|e| Error::io("cannot create", path, e))?;
     std::thread::scope(|scope| {
         // One batch waits while another is written: formatting runs at most one batch ahead.
         let (send, receive) = mpsc::sync_channel::<String>(1);
         let writer = std::thread::Builder::new()
             .name("tensors.tsv writer".into())
-            .spawn_scoped(scope, move || -> io::Result<()> {
-                for batch in receive {
-                    file.write_all(batch.as_bytes())?;
-                }
-                Ok(())
-            })
-            .map_err(|e| Error::io("cannot start a thread to write", path, e))?;
+            .spawn_scoped(scope, move || target.write_batches(rel, receive))
+            .map_err(|e| Error::io("cannot start a thread to write", rel, e))?;
         let mut formatted = Ok(());
         for start in (0..rows).step_by(ROWS_PER_BATCH) {
             let mut batch = String::new();
@@ -182,14 +298,13 @@ fn write_tensors_tsv(mat: &impl EmbeddingMatrix, path: &Path) -> Result<()> {
             }
         }
         drop(send);
-        let written = writer
-            .join()
-            .unwrap_or_else(|_| Err(io::Error::other("the writing thread panicked")))
-            .map_err(|e| Error::io("cannot write", path, e));
+        let written = writer.join().unwrap_or_else(|_| {
+            Err(Error::io(
+                "cannot write",
+                rel,
+                io::Error::other("the writing thread panicked"),
+            ))
+        });
         formatted.and(written)
     })
-}
-
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    fs::write(path, bytes).map_err(|e| Error::io("cannot write", path, e))
 }

@@ -1,7 +1,7 @@
 //! [`SummaryWriter`]'s scalar extras: PyTorch's `new_style`/`double_precision` options and
 //! `add_tensor`.
 
-use super::{check_tag, to_step, with_tag_context, SummaryWriter};
+use super::{Entry, SummaryWriter};
 use crate::error::Result;
 use crate::summary::scalar::{
     scalar_summary_with, tensor_summary, ScalarOptions, ScalarValue, TensorElement,
@@ -36,10 +36,13 @@ impl SummaryWriter {
         step: S,
         options: ScalarOptions,
     ) -> Result<()> {
-        check_tag(tag)?;
-        let step = to_step(step)?;
-        let value = value.to_f64().map_err(|e| with_tag_context(e, tag))?;
-        self.add_summary(scalar_summary_with(tag, value, options), step)
+        self.log(tag, step, || {
+            Ok(Entry::Now(scalar_summary_with(
+                tag,
+                value.to_f64()?,
+                options,
+            )))
+        })
     }
 
     /// Logs a whole tensor, as PyTorch's `add_tensor(tag, tensor, global_step)`: `values` row
@@ -52,9 +55,8 @@ impl SummaryWriter {
         shape: &[usize],
         step: S,
     ) -> Result<()> {
-        check_tag(tag)?;
-        let step = to_step(step)?;
-        let summary = tensor_summary(tag, values, shape).map_err(|e| with_tag_context(e, tag))?;
-        self.add_summary(summary, step)
+        self.log(tag, step, || {
+            Ok(Entry::Now(tensor_summary(tag, values, shape)?))
+        })
     }
 }

@@ -1,6 +1,6 @@
 //! [`SummaryWriter::add_video`]: tensorboardX's `add_video` (feature `video`).
 
-use super::{check_tag, to_step, with_tag_context, SummaryWriter};
+use super::{Entry, SummaryWriter};
 use crate::error::{Error, Result};
 use crate::summary::video::{tile_video, video_summary, VideoValue};
 
@@ -26,18 +26,20 @@ impl SummaryWriter {
         step: S,
         fps: f64,
     ) -> Result<()> {
-        check_tag(tag)?;
-        let step = to_step(step)?;
-        if !(fps.is_finite() && fps > 0.0) {
-            return Err(Error::invalid(
-                "fps",
-                format!("is {fps}; give frames per second > 0, e.g. 4 (tag `{tag}`)"),
-            ));
-        }
-        let video = tile_video(values, &shape).map_err(|e| with_tag_context(e, tag))?;
-        let bytes = video.frames.iter().map(Vec::len).sum();
-        let tag = tag.to_string();
-        self.add_deferred(step, bytes, move || video_summary(&tag, &video, fps))
+        self.log(tag, step, || {
+            if !(fps.is_finite() && fps > 0.0) {
+                return Err(Error::invalid(
+                    "fps",
+                    format!("is {fps}; give frames per second > 0, e.g. 4"),
+                ));
+            }
+            let video = tile_video(values, &shape)?;
+            let bytes = video.frames.iter().map(Vec::len).sum();
+            let tag = tag.to_string();
+            Ok(Entry::later(bytes, move || {
+                video_summary(&tag, &video, fps)
+            }))
+        })
     }
 
     /// [`add_video`](Self::add_video) with the shape as a slice, so a wrong rank is an error
@@ -50,6 +52,7 @@ impl SummaryWriter {
         step: S,
         fps: f64,
     ) -> Result<()> {
+        self.ensure_open()?;
         let shape: [usize; 5] = shape.try_into().map_err(|_| {
             Error::invalid(
                 "video",

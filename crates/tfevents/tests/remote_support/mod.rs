@@ -176,3 +176,97 @@ fn pipe(from: &TcpStream, to: &TcpStream) {
         let _ = to.shutdown(Shutdown::Write);
     });
 }
+
+/// Forwards 127.0.0.1:<port> to the S3 server, but a connection whose request carries
+/// `pattern` (e.g. `partNumber=`, a part of a multipart upload) is stalled there: nothing more
+/// of it goes up and no answer comes back, as a network that died mid-upload. Every stall is
+/// counted, so a test can wait for one instead of sleeping.
+pub struct StallProxy {
+    port: u16,
+    stalls: Arc<(Mutex<u32>, std::sync::Condvar)>,
+}
+
+impl StallProxy {
+    /// Starts forwarding to `endpoint` (`http://host:port`).
+    pub fn start(endpoint: &str, pattern: &'static [u8]) -> tfevents::Result<Self> {
+        let upstream = endpoint
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        let listener = TcpListener::bind("127.0.0.1:0").map_err(io_err)?;
+        let port = listener.local_addr().map_err(io_err)?.port();
+        let stalls = Arc::new((Mutex::new(0u32), std::sync::Condvar::new()));
+        let counter = Arc::clone(&stalls);
+        // Lives as long as the test process; the port closes with it.
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(server) = TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                pipe(&server, &client);
+                forward_until(client, server, pattern, Arc::clone(&counter));
+            }
+        });
+        Ok(StallProxy { port, stalls })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Waits until at least one connection was stalled, at most `limit`; whether one was.
+    pub fn wait_for_stall(&self, limit: Duration) -> bool {
+        let (count, changed) = &*self.stalls;
+        let Ok(guard) = count.lock() else {
+            return false;
+        };
+        changed
+            .wait_timeout_while(guard, limit, |n| *n == 0)
+            .map(|(n, _)| *n > 0)
+            .unwrap_or(false)
+    }
+}
+
+/// Copies `from` to `to` until `pattern` shows up, then swallows the rest.
+fn forward_until(
+    from: TcpStream,
+    to: TcpStream,
+    pattern: &'static [u8],
+    stalls: Arc<(Mutex<u32>, std::sync::Condvar)>,
+) {
+    use std::io::{Read, Write};
+    std::thread::spawn(move || {
+        let (mut from, mut to) = (from, to);
+        let mut buf = vec![0u8; 64 << 10];
+        // The end of the previous read, so that a pattern split across two reads is seen.
+        let mut tail: Vec<u8> = Vec::new();
+        let mut stalled = false;
+        loop {
+            let n = match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            if stalled {
+                continue;
+            }
+            let mut window = std::mem::take(&mut tail);
+            window.extend_from_slice(&buf[..n]);
+            if window.windows(pattern.len()).any(|w| w == pattern) {
+                stalled = true;
+                let (count, changed) = &*stalls;
+                if let Ok(mut count) = count.lock() {
+                    *count += 1;
+                }
+                changed.notify_all();
+                continue;
+            }
+            if to.write_all(&buf[..n]).is_err() {
+                break;
+            }
+            let keep = pattern.len().min(window.len());
+            tail = window.split_off(window.len() - keep);
+        }
+        let _ = to.shutdown(Shutdown::Write);
+    });
+}

@@ -10,7 +10,40 @@ use plotters::prelude::*;
 use super::{palette, Canvas, DrawResult, Figure, FONT};
 use crate::{Error, Result};
 
+/// The largest magnitude a charted value may have: values up to ±1e300 keep every axis
+/// computation (the span, the padding, the tick steps) finite, where ±1e308 would overflow
+/// to infinity and leave no axis to draw. Larger values are [`Error::OutOfRange`].
+pub const MAX_CHART_MAGNITUDE: f64 = 1e300;
+
+/// The smallest positive value a log axis takes: from 1e-300 up, the axis's padded ends stay
+/// normal floats. Smaller values are [`Error::OutOfRange`].
+pub const MIN_LOG_VALUE: f64 = 1e-300;
+
+/// The most decades a log axis spans (e.g. 1e-30 to 1e30 is 60): beyond that the ticks
+/// cannot be told apart and the axis gives no reading. A wider range is
+/// [`Error::OutOfRange`]; plot the logarithm on a linear axis instead.
+pub const MAX_LOG_DECADES: f64 = 60.0;
+
+/// A linear axis narrower than this share of its largest magnitude (and any axis narrower
+/// than [`MIN_CHART_SPAN`]) is drawn as if its values were all equal: a band of ±half the
+/// magnitude (at least ±0.5) around them. Ticks could not tell the values apart anyway.
+pub const MIN_RELATIVE_SPAN: f64 = 1e-9;
+
+/// The narrowest linear axis drawn as a range, see [`MIN_RELATIVE_SPAN`].
+pub const MIN_CHART_SPAN: f64 = 1e-200;
+
+/// The most series a [`LineChart`] takes: each is a legend entry and a colour.
+pub const MAX_SERIES: usize = 256;
+
+/// The most bars a [`BarChart`] takes: each bar has its own label.
+pub const MAX_BARS: usize = 1000;
+
 /// Lines through `(x, y)` points, one colour and legend entry per series.
+///
+/// Any finite input either draws in time linear in the points, or is refused when added:
+/// values beyond ±[`MAX_CHART_MAGNITUDE`], more than [`MAX_SERIES`] series, and on a log axis
+/// values below [`MIN_LOG_VALUE`] or spanning more than [`MAX_LOG_DECADES`]. Ranges too
+/// narrow to read are widened (see [`MIN_RELATIVE_SPAN`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LineChart {
     title: String,
@@ -30,6 +63,36 @@ fn first_non_positive(series: &[(String, Vec<(f64, f64)>)]) -> Option<(&str, usi
     })
 }
 
+/// Checks that a log axis can show every y of `series`: positive (else the error of
+/// [`not_positive`]), at least [`MIN_LOG_VALUE`], spanning at most [`MAX_LOG_DECADES`].
+fn check_log_axis(series: &[(String, Vec<(f64, f64)>)]) -> Result<()> {
+    if let Some(bad) = first_non_positive(series) {
+        return Err(not_positive(bad));
+    }
+    for (name, points) in series {
+        if let Some((i, &(_, y))) = points.iter().enumerate().find(|(_, p)| p.1 < MIN_LOG_VALUE) {
+            return Err(Error::OutOfRange {
+                what: format!("y of point {i} of series `{name}` on a log axis"),
+                value: y,
+                min: MIN_LOG_VALUE,
+                max: MAX_CHART_MAGNITUDE,
+            });
+        }
+    }
+    if let Some((lo, hi)) = extent(series.iter().flat_map(|(_, p)| p.iter().map(|p| p.1))) {
+        let decades = hi.log10() - lo.log10();
+        if decades > MAX_LOG_DECADES {
+            return Err(Error::OutOfRange {
+                what: format!("the decades a log axis from {lo} to {hi} spans"),
+                value: decades,
+                min: 0.0,
+                max: MAX_LOG_DECADES,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The error for a point a log axis cannot show.
 fn not_positive((name, i, y): (&str, usize, f64)) -> Error {
     Error::invalid(
@@ -41,29 +104,53 @@ fn not_positive((name, i, y): (&str, usize, f64)) -> Error {
     )
 }
 
-/// A padded range around `values`, so lines and bars do not touch the frame.
-fn padded(values: impl Iterator<Item = f64>, include_zero: bool) -> Range<f64> {
-    let (mut lo, mut hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+/// The error for a value no axis can draw.
+fn beyond_magnitude(what: String, value: f64) -> Error {
+    Error::OutOfRange {
+        what,
+        value,
+        min: -MAX_CHART_MAGNITUDE,
+        max: MAX_CHART_MAGNITUDE,
+    }
+}
+
+/// The smallest and largest of `values`, or `None` if there are none or one is not finite.
+fn extent(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
     });
+    (lo.is_finite() && hi.is_finite()).then_some((lo, hi))
+}
+
+/// A padded range around `values`, so lines and bars do not touch the frame. Always a finite
+/// range of positive width; values beyond [`MAX_CHART_MAGNITUDE`] are refused before this.
+fn padded(values: impl Iterator<Item = f64>, include_zero: bool) -> Range<f64> {
+    let Some((mut lo, mut hi)) = extent(values) else {
+        return 0.0..1.0;
+    };
     if include_zero {
         lo = lo.min(0.0);
         hi = hi.max(0.0);
     }
-    if !lo.is_finite() || !hi.is_finite() {
-        return 0.0..1.0;
+    let magnitude = lo.abs().max(hi.abs());
+    let span = hi - lo;
+    if !(span >= MIN_CHART_SPAN && span >= magnitude * MIN_RELATIVE_SPAN) {
+        // Equal values, or too close to tell apart: a band around their middle.
+        let middle = lo / 2.0 + hi / 2.0;
+        let pad = middle.abs().max(1.0) * 0.5;
+        return if include_zero && middle >= 0.0 && middle - pad < 0.0 {
+            0.0..middle + pad
+        } else {
+            (middle - pad)..(middle + pad)
+        };
     }
-    let pad = if hi > lo {
-        (hi - lo) * 0.05
-    } else {
-        lo.abs().max(1.0) * 0.5
-    };
+    let pad = span * 0.05;
     let lo = if include_zero && lo >= 0.0 {
         lo
     } else {
         lo - pad
     };
-    (lo)..(hi + pad)
+    lo..(hi + pad)
 }
 
 /// A tick label with no float noise: `1000`, not `1000.0`; `0.15`, not `0.15000000000000002`;
@@ -102,7 +189,9 @@ impl LineChart {
         self
     }
 
-    /// Adds a series. Errors if it has no points or a point is not finite.
+    /// Adds a series. Errors if it has no points, a point is not finite or beyond
+    /// ±[`MAX_CHART_MAGNITUDE`], the chart would have more than [`MAX_SERIES`] series, or, on
+    /// a log axis, the axis cannot show a y (see [`log_y`](Self::log_y)).
     pub fn series(
         mut self,
         name: impl Into<String>,
@@ -128,22 +217,41 @@ impl LineChart {
                 ),
             ));
         }
+        if let Some((i, &(x, y))) = points
+            .iter()
+            .enumerate()
+            .find(|(_, (x, y))| x.abs() > MAX_CHART_MAGNITUDE || y.abs() > MAX_CHART_MAGNITUDE)
+        {
+            let (axis, value) = if x.abs() > MAX_CHART_MAGNITUDE {
+                ("x", x)
+            } else {
+                ("y", y)
+            };
+            return Err(beyond_magnitude(
+                format!("{axis} of point {i} of series `{name}`"),
+                value,
+            ));
+        }
+        if self.series.len() >= MAX_SERIES {
+            return Err(Error::TooMany {
+                what: "series in a line chart",
+                count: self.series.len() + 1,
+                limit: MAX_SERIES,
+            });
+        }
         self.series.push((name, points));
         if self.log_y {
-            if let Some(bad) = first_non_positive(&self.series) {
-                return Err(not_positive(bad));
-            }
+            check_log_axis(&self.series)?;
         }
         Ok(self)
     }
 
     /// A logarithmic y axis, for losses that fall over orders of magnitude (matplotlib's
-    /// `set_yscale("log")`). Errors if a point already added has `y <= 0`, as `series` does
+    /// `set_yscale("log")`). Errors if a point already added has `y <= 0` or `y` below
+    /// [`MIN_LOG_VALUE`], or the y values span more than [`MAX_LOG_DECADES`], as `series` does
     /// for points added after.
     pub fn log_y(mut self) -> Result<Self> {
-        if let Some(bad) = first_non_positive(&self.series) {
-            return Err(not_positive(bad));
-        }
+        check_log_axis(&self.series)?;
         self.log_y = true;
         Ok(self)
     }
@@ -192,16 +300,27 @@ impl LineChart {
 }
 
 /// A range around positive `values` padded by a constant factor, so that on a log axis the
-/// lines keep the same distance from the frame at the top and the bottom.
+/// lines keep the same distance from the frame at the top and the bottom. Computed on the
+/// logarithms, so that no ratio overflows; [`check_log_axis`] bounds the values first, and
+/// anything else falls back to 0.1..10.
 fn padded_log(values: impl Iterator<Item = f64>) -> Range<f64> {
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-        (lo.min(v), hi.max(v))
-    });
-    if !(lo.is_finite() && hi.is_finite() && lo > 0.0) {
-        return 0.1..10.0;
+    let fallback = 0.1..10.0;
+    let Some((lo, hi)) = extent(values) else {
+        return fallback;
+    };
+    if !(lo >= MIN_LOG_VALUE && hi <= MAX_CHART_MAGNITUDE) {
+        return fallback;
     }
-    let factor = if hi > lo { (hi / lo).powf(0.05) } else { 2.0 };
-    (lo / factor)..(hi * factor)
+    let (log_lo, log_hi) = (lo.log10(), hi.log10());
+    if log_hi - log_lo > MAX_LOG_DECADES {
+        return fallback;
+    }
+    let pad = if hi > lo {
+        (log_hi - log_lo) * 0.05
+    } else {
+        2f64.log10()
+    };
+    10f64.powf(log_lo - pad)..10f64.powf(log_hi + pad)
 }
 
 impl Figure for LineChart {
@@ -234,7 +353,8 @@ pub struct BarChart {
 
 impl BarChart {
     /// Bars titled `title`, with a value per label. Errors if the counts differ, there are no
-    /// bars, or a value is not finite.
+    /// bars or more than [`MAX_BARS`], or a value is not finite or beyond
+    /// ±[`MAX_CHART_MAGNITUDE`].
     pub fn new<S: Into<String>>(
         title: impl Into<String>,
         labels: impl IntoIterator<Item = S>,
@@ -251,6 +371,13 @@ impl BarChart {
                 ),
             ));
         }
+        if labels.len() > MAX_BARS {
+            return Err(Error::TooMany {
+                what: "bars in a bar chart",
+                count: labels.len(),
+                limit: MAX_BARS,
+            });
+        }
         if let Some(i) = values.iter().position(|v| !v.is_finite()) {
             return Err(Error::invalid(
                 "values",
@@ -258,6 +385,12 @@ impl BarChart {
                     "value {i} (`{}`) is {}; bars must be finite",
                     labels[i], values[i]
                 ),
+            ));
+        }
+        if let Some(i) = values.iter().position(|v| v.abs() > MAX_CHART_MAGNITUDE) {
+            return Err(beyond_magnitude(
+                format!("value {i} (`{}`) of a bar chart", labels[i]),
+                values[i],
             ));
         }
         Ok(BarChart {
@@ -426,5 +559,120 @@ mod tests {
             centre.abs_diff((l0 + r1) / 2) <= 4,
             "mid-height column {centre}, ends {l0} and {r1}: the line is not straight on a log axis"
         );
+    }
+
+    fn out_of_range(result: Result<impl std::fmt::Debug>) -> bool {
+        matches!(result, Err(Error::OutOfRange { .. }))
+    }
+
+    #[test]
+    fn huge_values_are_refused_not_drawn_forever() {
+        assert!(out_of_range(
+            LineChart::new("").series("", [(0.0, -1e308), (1.0, 1e308)])
+        ));
+        assert!(out_of_range(LineChart::new("").series("", [(1e308, 0.0)])));
+        assert!(out_of_range(BarChart::new(
+            "",
+            ["a", "b"],
+            &[-1e308, 1e308]
+        )));
+        // The largest magnitude allowed draws, at both ends at once.
+        let edge = LineChart::new("")
+            .series("", [(-1e300, -1e300), (1e300, 1e300)])
+            .unwrap();
+        assert_eq!(render(&edge).unwrap().width(), 640);
+        let bars = BarChart::new("", ["a", "b"], &[-1e300, 1e300]).unwrap();
+        assert_eq!(render(&bars).unwrap().width(), 640);
+    }
+
+    #[test]
+    fn log_axes_beyond_their_limits_are_refused() {
+        let wide = [(0.0, 1e-300), (1.0, 1e300)];
+        assert!(out_of_range(
+            LineChart::new("").log_y().unwrap().series("", wide)
+        ));
+        let added_first = LineChart::new("").series("", wide).unwrap();
+        assert!(out_of_range(added_first.log_y()));
+        assert!(out_of_range(
+            LineChart::new("")
+                .log_y()
+                .unwrap()
+                .series("", [(0.0, 5e-324)])
+        ));
+        // Exactly MAX_LOG_DECADES, at the smallest value allowed, draws.
+        let widest = LineChart::new("")
+            .log_y()
+            .unwrap()
+            .series("", [(0.0, 1e-300), (1.0, 1e-240)])
+            .unwrap();
+        assert_eq!(render(&widest).unwrap().height(), 480);
+        let highest = LineChart::new("")
+            .log_y()
+            .unwrap()
+            .series("", [(0.0, 1e240), (1.0, 1e300)])
+            .unwrap();
+        assert_eq!(render(&highest).unwrap().height(), 480);
+    }
+
+    #[test]
+    fn degenerate_ranges_are_widened_to_a_readable_band() {
+        // All equal, tiny, subnormal and nearly equal values: a finite band of positive width.
+        for values in [
+            [3.0, 3.0],
+            [0.0, 0.0],
+            [5e-324, 5e-324],
+            [5e-324, 1e-320],
+            [1.0, 1.0 + f64::EPSILON],
+            [1e300, 1e300],
+            [-1e300, -1e300],
+        ] {
+            let range = padded(values.iter().copied(), false);
+            assert!(
+                range.start.is_finite() && range.end.is_finite() && range.end > range.start,
+                "{values:?} -> {range:?}"
+            );
+            assert!(
+                range.start <= values[0] && values[1] <= range.end,
+                "{values:?} -> {range:?}"
+            );
+            let chart = LineChart::new("")
+                .series("", [(values[0], values[0]), (values[1], values[1])])
+                .unwrap();
+            assert_eq!(render(&chart).unwrap().width(), 640, "{values:?}");
+            let bars = BarChart::new("", ["a", "b"], &values).unwrap();
+            assert_eq!(render(&bars).unwrap().width(), 640, "{values:?}");
+        }
+        let equal = padded([3.0, 3.0].into_iter(), false);
+        assert_eq!(equal, 1.5..4.5);
+        let log_equal = LineChart::new("")
+            .log_y()
+            .unwrap()
+            .series("", [(0.0, 1e-300), (1.0, 1e-300)])
+            .unwrap();
+        assert_eq!(render(&log_equal).unwrap().width(), 640);
+    }
+
+    #[test]
+    fn too_many_series_or_bars_are_refused() {
+        let mut chart = LineChart::new("");
+        for i in 0..MAX_SERIES {
+            chart = chart.series(i.to_string(), [(0.0, 1.0)]).unwrap();
+        }
+        assert!(matches!(
+            chart.series("one more", [(0.0, 1.0)]),
+            Err(Error::TooMany {
+                limit: MAX_SERIES,
+                ..
+            })
+        ));
+        let labels: Vec<String> = (0..=MAX_BARS).map(|i| i.to_string()).collect();
+        let values = vec![1.0; MAX_BARS + 1];
+        assert!(matches!(
+            BarChart::new("", labels, &values),
+            Err(Error::TooMany {
+                limit: MAX_BARS,
+                ..
+            })
+        ));
     }
 }

@@ -23,6 +23,12 @@ pub struct ConfusionMatrix {
     title: String,
 }
 
+/// The sum of `counts` without wrapping: at most [`MAX_CLASSES`]² counts below 2^64 each, far
+/// below 2^128.
+fn wide_sum(counts: impl Iterator<Item = u64>) -> u128 {
+    counts.map(u128::from).sum()
+}
+
 fn check_classes(classes: usize) -> Result<()> {
     if classes == 0 || classes > MAX_CLASSES {
         return Err(Error::invalid(
@@ -140,21 +146,21 @@ impl ConfusionMatrix {
 
     /// The share of all examples on the diagonal, or `None` with no examples.
     #[must_use]
+    ///
+    /// Sums are taken in 128 bits, so counts near `u64::MAX` give the right share rather than
+    /// a wrapped one.
     pub fn accuracy(&self) -> Option<f64> {
-        let total: u64 = self.counts.iter().sum();
-        let right: u64 = (0..self.classes)
-            .map(|i| self.counts[i * self.classes + i])
-            .sum();
+        let total = wide_sum(self.counts.iter().copied());
+        let right = wide_sum((0..self.classes).filter_map(|i| self.count(i, i)));
         (total > 0).then(|| right as f64 / total as f64)
     }
 
     fn row_share(&self, truth: usize, predicted: usize) -> f64 {
-        let row = &self.counts[truth * self.classes..(truth + 1) * self.classes];
-        let total: u64 = row.iter().sum();
-        if total == 0 {
-            0.0
-        } else {
-            row[predicted] as f64 / total as f64
+        let row = (0..self.classes).filter_map(|p| self.count(truth, p));
+        let total = wide_sum(row);
+        match self.count(truth, predicted) {
+            Some(count) if total > 0 => count as f64 / total as f64,
+            _ => 0.0,
         }
     }
 }
@@ -213,7 +219,7 @@ impl Figure for ConfusionMatrix {
                 let label = if self.normalize {
                     format!("{share:.2}")
                 } else {
-                    self.counts[t * self.classes + p].to_string()
+                    self.count(t, p).unwrap_or_default().to_string()
                 };
                 let ink = if share > 0.5 { WHITE } else { BLACK };
                 let style = TextStyle::from((FONT, font_px).into_font())
@@ -227,5 +233,24 @@ impl Figure for ConfusionMatrix {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_near_u64_max_do_not_wrap() {
+        let big = u64::MAX - 1;
+        let cm = ConfusionMatrix::from_counts(2, vec![big, 1, 1, big]).unwrap();
+        let accuracy = cm.accuracy().unwrap();
+        assert!(accuracy > 0.999_999, "accuracy {accuracy}");
+        assert!(cm.row_share(0, 0) > 0.999_999);
+        assert!(cm.row_share(1, 0) < 1e-6);
+        let all_max = ConfusionMatrix::from_counts(3, vec![u64::MAX; 9]).unwrap();
+        let third = all_max.accuracy().unwrap();
+        assert!((third - 1.0 / 3.0).abs() < 1e-12, "{third}");
+        assert!(crate::summary::figure::render(&all_max).is_ok());
     }
 }

@@ -28,7 +28,10 @@ use plotters::coord::Shift;
 use plotters::prelude::{BitMapBackend, DrawingArea, IntoDrawingArea, WHITE};
 use plotters::style::FontStyle;
 
-pub use self::chart::{BarChart, LineChart};
+pub use self::chart::{
+    BarChart, LineChart, MAX_BARS, MAX_CHART_MAGNITUDE, MAX_LOG_DECADES, MAX_SERIES,
+    MIN_CHART_SPAN, MIN_LOG_VALUE, MIN_RELATIVE_SPAN,
+};
 pub use self::confusion::{ConfusionMatrix, MAX_CLASSES};
 use super::image::ImageU8;
 use crate::{Error, Result};

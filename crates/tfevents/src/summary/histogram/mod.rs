@@ -70,12 +70,13 @@ mod input;
 mod numpy_bins;
 mod stats;
 mod tables;
+mod tf_count;
 mod tf_edges;
 
-use elem::Elem;
 pub use input::{HistogramInput, HistogramValues};
 use numpy_bins::{bin_count_from_rule, count_explicit, uniform};
 use stats::stats;
+use tf_count::TensorflowCount;
 pub use tf_edges::tensorflow_edges;
 
 /// The most bins a histogram may have before bucketing (an explicit bin count, explicit edges
@@ -196,7 +197,7 @@ pub fn raw_histogram(
 // ---------------------------------------------------------------------------------------------
 // The pipeline
 
-fn histogram_of<T: Elem>(
+fn histogram_of<T: TensorflowCount>(
     values: &[T],
     bins: &Bins,
     max_bins: Option<usize>,

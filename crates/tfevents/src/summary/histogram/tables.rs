@@ -293,6 +293,7 @@ pub(super) fn stats_and_counts<T: Elem, L: Lookup>(
 #[cfg(test)]
 mod tests {
     use super::super::numpy_bins::count_explicit;
+    use super::super::tf_count::TensorflowCount;
     use super::*;
 
     type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
