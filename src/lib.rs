@@ -16,11 +16,13 @@
 
 pub mod candle_gaps;
 pub mod error;
+mod gradcheck;
 pub mod graph;
 pub mod grid;
 pub mod hooks;
 pub mod models;
 pub mod nn;
+mod node;
 
 pub use error::{Error, Result};
 pub use tfevents;

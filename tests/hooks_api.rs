@@ -198,9 +198,8 @@ impl Module for Net {
     fn node(&self) -> &Arc<Node> {
         &self.node
     }
-    fn children(&self) -> Vec<(&str, &dyn Module)> {
-        vec![("fc", &self.fc), ("act", &self.act), ("pool", &self.pool)]
-    }
+    // The tree from the fields: ("fc", &self.fc), ("act", &self.act), ("pool", &self.pool).
+    candle_tensorboard::module_children!(fc, act, pool);
     fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         self.act.call(&self.fc.call(x)?)
     }

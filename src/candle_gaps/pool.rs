@@ -7,6 +7,8 @@
 //! (`count_include_pad = true`). They run on the CPU; tensors on other devices are moved
 //! to the CPU and back (differentiably).
 
+use std::ops::Range;
+
 use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, CustomOp1, DType, Device, Layout, Shape, Tensor, WithDType};
 
@@ -85,14 +87,82 @@ impl Axis {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+/// What a pooling window keeps: its maximum or its average.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PoolMode {
+    /// The window's maximum; its gradient goes to the first maximum (row-major order).
     Max,
+    /// The window's mean, padding cells counted (`count_include_pad = true`).
     Avg,
 }
 
+impl PoolMode {
+    /// The names errors give the input and the height and width settings.
+    fn names(self) -> [&'static str; 3] {
+        match self {
+            PoolMode::Max => [
+                "max_pool2d input",
+                "max_pool2d kernel/stride/padding (height)",
+                "max_pool2d kernel/stride/padding (width)",
+            ],
+            PoolMode::Avg => [
+                "avg_pool2d input",
+                "avg_pool2d kernel/stride/padding (height)",
+                "avg_pool2d kernel/stride/padding (width)",
+            ],
+        }
+    }
+}
+
+/// One (batch, channel) plane of a strided NCHW input.
+struct Plane<'a, T> {
+    data: &'a [T],
+    /// Offset of the plane's first cell in `data`.
+    base: usize,
+    row_stride: usize,
+    col_stride: usize,
+    /// Index of the plane's first cell in the contiguous layout.
+    flat: usize,
+    width: usize,
+}
+
+impl<T: WithDType> Plane<'_, T> {
+    fn at(&self, r: usize, q: usize) -> T {
+        self.data[self.base + r * self.row_stride + q * self.col_stride]
+    }
+
+    /// The window's first maximum and its contiguous index; a NaN wins over numbers, as in
+    /// PyTorch.
+    fn max(&self, rows: Range<usize>, cols: Range<usize>) -> candle_core::Result<(T, usize)> {
+        let mut best: Option<(T, usize)> = None;
+        for r in rows {
+            for q in cols.clone() {
+                let v = self.at(r, q);
+                let better = match best {
+                    None => true,
+                    // Strictly greater keeps the first maximum.
+                    Some((b, _)) => v > b || (v.to_f64().is_nan() && !b.to_f64().is_nan()),
+                };
+                if better {
+                    best = Some((v, self.flat + r * self.width + q));
+                }
+            }
+        }
+        best.ok_or_else(|| {
+            candle_core::Error::Msg("max-pool window is empty (padding too large)".into())
+        })
+    }
+
+    /// The sum of the window's cells.
+    fn sum(&self, rows: Range<usize>, cols: Range<usize>) -> f64 {
+        rows.flat_map(|r| cols.clone().map(move |q| (r, q)))
+            .map(|(r, q)| self.at(r, q).to_f64())
+            .sum()
+    }
+}
+
 struct PoolOp {
-    mode: Mode,
+    mode: PoolMode,
     rows: Axis,
     cols: Axis,
 }
@@ -106,59 +176,36 @@ impl PoolOp {
     ) -> candle_core::Result<(Vec<T>, Vec<usize>)> {
         let (n, c, h, w) = l.shape().dims4()?;
         let st = l.stride();
-        let off = l.start_offset();
         let (oh, ow) = (self.rows.len(), self.cols.len());
         let mut out = Vec::with_capacity(n * c * oh * ow);
-        let mut arg = Vec::with_capacity(if self.mode == Mode::Max {
+        let mut arg = Vec::with_capacity(if self.mode == PoolMode::Max {
             n * c * oh * ow
         } else {
             0
         });
         for ni in 0..n {
             for ci in 0..c {
-                let base = off + ni * st[0] + ci * st[1];
-                let plane = (ni * c + ci) * h * w;
+                let plane = Plane {
+                    data,
+                    base: l.start_offset() + ni * st[0] + ci * st[1],
+                    row_stride: st[2],
+                    col_stride: st[3],
+                    flat: (ni * c + ci) * h * w,
+                    width: w,
+                };
                 for i in 0..oh {
                     for j in 0..ow {
-                        let (r0, r1) = (self.rows.start[i], self.rows.end[i]);
-                        let (c0, c1) = (self.cols.start[j], self.cols.end[j]);
+                        let rows = self.rows.start[i]..self.rows.end[i];
+                        let cols = self.cols.start[j]..self.cols.end[j];
                         match self.mode {
-                            Mode::Max => {
-                                let mut best: Option<(T, usize)> = None;
-                                for r in r0..r1 {
-                                    for q in c0..c1 {
-                                        let v = data[base + r * st[2] + q * st[3]];
-                                        let better = match best {
-                                            None => true,
-                                            // Strictly greater keeps the first maximum;
-                                            // a NaN wins over numbers, as in PyTorch.
-                                            Some((b, _)) => {
-                                                v > b
-                                                    || (v.to_f64().is_nan() && !b.to_f64().is_nan())
-                                            }
-                                        };
-                                        if better {
-                                            best = Some((v, plane + r * w + q));
-                                        }
-                                    }
-                                }
-                                let (v, idx) = best.ok_or_else(|| {
-                                    candle_core::Error::Msg(
-                                        "max-pool window is empty (padding too large)".into(),
-                                    )
-                                })?;
+                            PoolMode::Max => {
+                                let (v, idx) = plane.max(rows, cols)?;
                                 out.push(v);
                                 arg.push(idx);
                             }
-                            Mode::Avg => {
-                                let mut sum = 0f64;
-                                for r in r0..r1 {
-                                    for q in c0..c1 {
-                                        sum += data[base + r * st[2] + q * st[3]].to_f64();
-                                    }
-                                }
+                            PoolMode::Avg => {
                                 let div = (self.rows.div[i] * self.cols.div[j]) as f64;
-                                out.push(T::from_f64(sum / div));
+                                out.push(T::from_f64(plane.sum(rows, cols) / div));
                             }
                         }
                     }
@@ -174,7 +221,7 @@ impl PoolOp {
         let g = grad.to_dtype(T::DTYPE)?.flatten_all()?.to_vec1::<T>()?;
         let mut gi = vec![T::zero(); n * c * h * w];
         match self.mode {
-            Mode::Max => {
+            PoolMode::Max => {
                 let x = arg.flatten_all()?.to_vec1::<T>()?;
                 let l = Layout::contiguous(arg.shape().clone());
                 let (_, idx) = self.run(&x, &l)?;
@@ -182,7 +229,7 @@ impl PoolOp {
                     gi[i] += g[o];
                 }
             }
-            Mode::Avg => {
+            PoolMode::Avg => {
                 for p in 0..n * c {
                     for i in 0..oh {
                         for j in 0..ow {
@@ -218,8 +265,8 @@ impl PoolOp {
 impl CustomOp1 for PoolOp {
     fn name(&self) -> &'static str {
         match self.mode {
-            Mode::Max => "max-pool2d",
-            Mode::Avg => "avg-pool2d",
+            PoolMode::Max => "max-pool2d",
+            PoolMode::Avg => "avg-pool2d",
         }
     }
 
@@ -267,6 +314,26 @@ fn dims(x: &Tensor, what: &'static str) -> Result<(usize, usize)> {
     }
 }
 
+/// Pooling of `mode` over `kernel` windows moved by `stride`, with `padding` cells on each
+/// side (-inf for max pooling, zeros counted in the divisor for average pooling);
+/// differentiable for any kernel and stride.
+pub fn pool2d(
+    x: &Tensor,
+    mode: PoolMode,
+    kernel: (usize, usize),
+    stride: (usize, usize),
+    padding: (usize, usize),
+) -> Result<Tensor> {
+    let [input, height, width] = mode.names();
+    let (h, w) = dims(x, input)?;
+    let op = PoolOp {
+        mode,
+        rows: Axis::fixed(h, kernel.0, stride.0, padding.0, height)?,
+        cols: Axis::fixed(w, kernel.1, stride.1, padding.1, width)?,
+    };
+    apply(x, op)
+}
+
 /// Max pooling over `kernel` windows moved by `stride`, with `padding` cells (of -inf) on
 /// each side; differentiable for any kernel and stride, the gradient going to the first
 /// maximum of each window as in PyTorch.
@@ -276,25 +343,7 @@ pub fn max_pool2d(
     stride: (usize, usize),
     padding: (usize, usize),
 ) -> Result<Tensor> {
-    let (h, w) = dims(x, "max_pool2d input")?;
-    let op = PoolOp {
-        mode: Mode::Max,
-        rows: Axis::fixed(
-            h,
-            kernel.0,
-            stride.0,
-            padding.0,
-            "max_pool2d kernel/stride/padding (height)",
-        )?,
-        cols: Axis::fixed(
-            w,
-            kernel.1,
-            stride.1,
-            padding.1,
-            "max_pool2d kernel/stride/padding (width)",
-        )?,
-    };
-    apply(x, op)
+    pool2d(x, PoolMode::Max, kernel, stride, padding)
 }
 
 /// Average pooling with zero padding counted in the divisor (PyTorch's default
@@ -305,25 +354,7 @@ pub fn avg_pool2d(
     stride: (usize, usize),
     padding: (usize, usize),
 ) -> Result<Tensor> {
-    let (h, w) = dims(x, "avg_pool2d input")?;
-    let op = PoolOp {
-        mode: Mode::Avg,
-        rows: Axis::fixed(
-            h,
-            kernel.0,
-            stride.0,
-            padding.0,
-            "avg_pool2d kernel/stride/padding (height)",
-        )?,
-        cols: Axis::fixed(
-            w,
-            kernel.1,
-            stride.1,
-            padding.1,
-            "avg_pool2d kernel/stride/padding (width)",
-        )?,
-    };
-    apply(x, op)
+    pool2d(x, PoolMode::Avg, kernel, stride, padding)
 }
 
 /// Adaptive average pooling to an `(out_h, out_w)` output, with PyTorch's windows
@@ -334,7 +365,7 @@ pub fn adaptive_avg_pool2d(x: &Tensor, out: (usize, usize)) -> Result<Tensor> {
         return Ok(x.clone());
     }
     let op = PoolOp {
-        mode: Mode::Avg,
+        mode: PoolMode::Avg,
         rows: Axis::adaptive(h, out.0, "adaptive_avg_pool2d output height")?,
         cols: Axis::adaptive(w, out.1, "adaptive_avg_pool2d output width")?,
     };
@@ -344,7 +375,7 @@ pub fn adaptive_avg_pool2d(x: &Tensor, out: (usize, usize)) -> Result<Tensor> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hooks::gradcheck;
+    use crate::gradcheck::gradcheck;
 
     type R = std::result::Result<(), Box<dyn std::error::Error>>;
 
@@ -414,36 +445,17 @@ mod tests {
     fn pools_pass_gradcheck() -> R {
         let x = Tensor::randn(0f64, 1., (2, 2, 6, 5), &Device::Cpu)?;
         let w = Tensor::randn(0f64, 1., (2, 2, 3, 3), &Device::Cpu)?;
-        let checks = [
-            gradcheck(
-                |xs| {
-                    (max_pool2d(&xs[0], (3, 3), (2, 2), (1, 1))
-                        .map_err(candle_core::Error::from)?
-                        * &w)?
-                        .sum_all()
-                },
-                std::slice::from_ref(&x),
-                1e-6,
-            )?,
-            gradcheck(
-                |xs| {
-                    (avg_pool2d(&xs[0], (3, 3), (2, 2), (1, 1))
-                        .map_err(candle_core::Error::from)?
-                        * &w)?
-                        .sum_all()
-                },
-                std::slice::from_ref(&x),
-                1e-6,
-            )?,
-            gradcheck(
-                |xs| {
-                    (adaptive_avg_pool2d(&xs[0], (3, 3)).map_err(candle_core::Error::from)? * &w)?
-                        .sum_all()
-                },
-                std::slice::from_ref(&x),
-                1e-6,
-            )?,
+        type Pool<'a> = &'a dyn Fn(&Tensor) -> Result<Tensor>;
+        let pools: [Pool; 3] = [
+            &|x| max_pool2d(x, (3, 3), (2, 2), (1, 1)),
+            &|x| avg_pool2d(x, (3, 3), (2, 2), (1, 1)),
+            &|x| adaptive_avg_pool2d(x, (3, 3)),
         ];
+        let mut checks = Vec::new();
+        for pool in pools {
+            let loss = |xs: &[Tensor]| (pool(&xs[0])? * &w)?.sum_all();
+            checks.push(gradcheck(loss, std::slice::from_ref(&x), 1e-6)?);
+        }
         for c in checks {
             assert!(c.is_close(1e-6, 1e-5)?, "max diff {}", c.max_abs_diff);
         }

@@ -10,6 +10,8 @@
 //! - [`Watch`] logs parameter and gradient histograms and gradient norms every N steps
 //!   (wandb's `watch`); [`capture`] keeps the outputs of the layers you name.
 //! - [`gradcheck`] compares backprop gradients with central differences.
+//! - Each kind of hook is a trait ([`ForwardHookFn`], ...) that every closure of its
+//!   signature implements.
 //!
 //! Backward hooks cost two identity ops per hooked module (a copy in the forward pass, a
 //! zeroed gradient buffer in `backward()`); on Linux call
@@ -22,15 +24,15 @@
 
 mod capture;
 mod grad;
-mod gradcheck;
-mod registry;
 mod watch;
 
+pub use crate::gradcheck::{gradcheck, numerical_grad, GradCheck};
+pub use crate::node::{
+    BackwardHook, BackwardHookFn, BackwardHookInputs, BackwardHookInputsFn, BackwardPreHook,
+    BackwardPreHookFn, ForwardHook, ForwardHookFn, ForwardHookInputs, ForwardHookInputsFn,
+    ForwardPreHook, ForwardPreHookFn, ForwardPreHookInputs, ForwardPreHookInputsFn, HookGuard,
+    HookHandle, HookOptions, Node,
+};
 pub use capture::{capture, Capture};
 pub use grad::{clip_grad_norm, register_hook, scale_grads};
-pub use gradcheck::{gradcheck, numerical_grad, GradCheck};
-pub use registry::{
-    BackwardHook, BackwardHookInputs, BackwardPreHook, ForwardHook, ForwardHookInputs,
-    ForwardPreHook, ForwardPreHookInputs, HookGuard, HookHandle, HookOptions, Node,
-};
 pub use watch::{Watch, WatchLog};

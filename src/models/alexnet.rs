@@ -141,13 +141,7 @@ impl Module for AlexNet {
         &self.node
     }
 
-    fn children(&self) -> Vec<(&str, &dyn Module)> {
-        vec![
-            ("features", &self.features),
-            ("avgpool", &self.avgpool),
-            ("classifier", &self.classifier),
-        ]
-    }
+    crate::module_children!(features, avgpool, classifier);
 
     fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let x = self.features.call(x)?;

@@ -57,13 +57,7 @@ impl Module for TwoLayerNet {
         &self.node
     }
 
-    fn children(&self) -> Vec<(&str, &dyn Module)> {
-        vec![
-            ("affine1", &self.affine1),
-            ("relu1", &self.relu1),
-            ("affine2", &self.affine2),
-        ]
-    }
+    crate::module_children!(affine1, relu1, affine2);
 
     fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         self.affine2.call(&self.relu1.call(&self.affine1.call(x)?)?)

@@ -7,22 +7,17 @@
 
 use std::sync::Arc;
 
-use candle_core::Tensor;
-
 use super::Module;
-use crate::hooks::{HookHandle, Node};
-use crate::Result;
+use crate::node::{HookHandle, Node};
 
 /// The hook methods of one layer; they delegate to its [`Node`].
 macro_rules! layer_hook_methods {
     ($vis:vis $(where $($bound:tt)*)?) => {
         /// Registers a forward hook on this layer (see
         /// [`Node::register_forward_hook`](crate::hooks::Node::register_forward_hook)).
-        $vis fn register_forward_hook<F>(&self, f: F) -> $crate::hooks::HookHandle
+        $vis fn register_forward_hook<F>(&self, f: F) -> $crate::node::HookHandle
         where
-            F: Fn(&$crate::hooks::Node, &::candle_core::Tensor, &::candle_core::Tensor)
-                    -> $crate::Result<Option<::candle_core::Tensor>>
-                + Send + Sync + 'static,
+            F: $crate::node::ForwardHookFn,
             $($($bound)*)?
         {
             $crate::nn::Module::node(self).register_forward_hook(f)
@@ -30,11 +25,9 @@ macro_rules! layer_hook_methods {
 
         /// Registers a forward pre-hook on this layer (see
         /// [`Node::register_forward_pre_hook`](crate::hooks::Node::register_forward_pre_hook)).
-        $vis fn register_forward_pre_hook<F>(&self, f: F) -> $crate::hooks::HookHandle
+        $vis fn register_forward_pre_hook<F>(&self, f: F) -> $crate::node::HookHandle
         where
-            F: Fn(&$crate::hooks::Node, &::candle_core::Tensor)
-                    -> $crate::Result<Option<::candle_core::Tensor>>
-                + Send + Sync + 'static,
+            F: $crate::node::ForwardPreHookFn,
             $($($bound)*)?
         {
             $crate::nn::Module::node(self).register_forward_pre_hook(f)
@@ -42,11 +35,9 @@ macro_rules! layer_hook_methods {
 
         /// Registers a full backward hook on this layer (see
         /// [`Node::register_full_backward_hook`](crate::hooks::Node::register_full_backward_hook)).
-        $vis fn register_full_backward_hook<F>(&self, f: F) -> $crate::hooks::HookHandle
+        $vis fn register_full_backward_hook<F>(&self, f: F) -> $crate::node::HookHandle
         where
-            F: Fn(&$crate::hooks::Node, Option<&::candle_core::Tensor>, &::candle_core::Tensor)
-                    -> $crate::Result<Option<::candle_core::Tensor>>
-                + Send + Sync + 'static,
+            F: $crate::node::BackwardHookFn,
             $($($bound)*)?
         {
             $crate::nn::Module::node(self).register_full_backward_hook(f)
@@ -54,11 +45,9 @@ macro_rules! layer_hook_methods {
 
         /// Registers a full backward pre-hook on this layer (see
         /// [`Node::register_full_backward_pre_hook`](crate::hooks::Node::register_full_backward_pre_hook)).
-        $vis fn register_full_backward_pre_hook<F>(&self, f: F) -> $crate::hooks::HookHandle
+        $vis fn register_full_backward_pre_hook<F>(&self, f: F) -> $crate::node::HookHandle
         where
-            F: Fn(&$crate::hooks::Node, &::candle_core::Tensor)
-                    -> $crate::Result<Option<::candle_core::Tensor>>
-                + Send + Sync + 'static,
+            F: $crate::node::BackwardPreHookFn,
             $($($bound)*)?
         {
             $crate::nn::Module::node(self).register_full_backward_pre_hook(f)
@@ -88,85 +77,58 @@ macro_rules! subtree_hook_methods {
         /// assert!(h.remove());
         /// # Ok::<(), Box<dyn std::error::Error>>(())
         /// ```
-        $vis fn register_forward_hooks<P, F>(&self, select: P, f: F) -> $crate::hooks::HookHandle
+        $vis fn register_forward_hooks<P, F>(&self, select: P, f: F) -> $crate::node::HookHandle
         where
             P: Fn(&str, &dyn $crate::nn::Module) -> bool,
-            F: Fn(&$crate::hooks::Node, &::candle_core::Tensor, &::candle_core::Tensor)
-                    -> $crate::Result<Option<::candle_core::Tensor>>
-                + Send + Sync + 'static,
+            F: $crate::node::ForwardHookFn,
             $($($bound)*)?
         {
-            $crate::nn::hook_api::forward_hooks(self, &select, f)
+            $crate::nn::hook_api::on_subtree(self, &select, f, |n, f| {
+                n.register_forward_hook(move |a, b, c| f(a, b, c))
+            })
         }
 
         /// [`register_forward_hooks`](Self::register_forward_hooks) for forward pre-hooks.
-        $vis fn register_forward_pre_hooks<P, F>(&self, select: P, f: F) -> $crate::hooks::HookHandle
+        $vis fn register_forward_pre_hooks<P, F>(&self, select: P, f: F) -> $crate::node::HookHandle
         where
             P: Fn(&str, &dyn $crate::nn::Module) -> bool,
-            F: Fn(&$crate::hooks::Node, &::candle_core::Tensor)
-                    -> $crate::Result<Option<::candle_core::Tensor>>
-                + Send + Sync + 'static,
+            F: $crate::node::ForwardPreHookFn,
             $($($bound)*)?
         {
-            $crate::nn::hook_api::forward_pre_hooks(self, &select, f)
+            $crate::nn::hook_api::on_subtree(self, &select, f, |n, f| {
+                n.register_forward_pre_hook(move |a, b| f(a, b))
+            })
         }
 
         /// [`register_forward_hooks`](Self::register_forward_hooks) for full backward hooks.
-        $vis fn register_full_backward_hooks<P, F>(&self, select: P, f: F) -> $crate::hooks::HookHandle
+        $vis fn register_full_backward_hooks<P, F>(&self, select: P, f: F) -> $crate::node::HookHandle
         where
             P: Fn(&str, &dyn $crate::nn::Module) -> bool,
-            F: Fn(&$crate::hooks::Node, Option<&::candle_core::Tensor>, &::candle_core::Tensor)
-                    -> $crate::Result<Option<::candle_core::Tensor>>
-                + Send + Sync + 'static,
+            F: $crate::node::BackwardHookFn,
             $($($bound)*)?
         {
-            $crate::nn::hook_api::backward_hooks(self, &select, f)
+            $crate::nn::hook_api::on_subtree(self, &select, f, |n, f| {
+                n.register_full_backward_hook(move |a, b, c| f(a, b, c))
+            })
         }
     };
 }
 pub(crate) use subtree_hook_methods;
 
-type Select<'s> = &'s dyn Fn(&str, &dyn Module) -> bool;
-
-fn each(m: &dyn Module, select: Select, mut reg: impl FnMut(&Node) -> HookHandle) -> HookHandle {
+/// Registers the hook `f` (shared) with `register` on every descendant of `m` that `select`
+/// picks, and returns one handle for all of them.
+pub(crate) fn on_subtree<F>(
+    m: &dyn Module,
+    select: &dyn Fn(&str, &dyn Module) -> bool,
+    f: F,
+    register: impl Fn(&Node, Arc<F>) -> HookHandle,
+) -> HookHandle {
+    let f = Arc::new(f);
     let mut all = HookHandle::empty();
     for (name, child) in m.named_modules() {
         if select(&name, child) {
-            all = all.merge(reg(child.node()));
+            all = all.merge(register(child.node(), f.clone()));
         }
     }
     all
-}
-
-pub(crate) fn forward_hooks<F>(m: &dyn Module, select: Select, f: F) -> HookHandle
-where
-    F: Fn(&Node, &Tensor, &Tensor) -> Result<Option<Tensor>> + Send + Sync + 'static,
-{
-    let f = Arc::new(f);
-    each(m, select, |n| {
-        let f = f.clone();
-        n.register_forward_hook(move |a, b, c| f(a, b, c))
-    })
-}
-
-pub(crate) fn forward_pre_hooks<F>(m: &dyn Module, select: Select, f: F) -> HookHandle
-where
-    F: Fn(&Node, &Tensor) -> Result<Option<Tensor>> + Send + Sync + 'static,
-{
-    let f = Arc::new(f);
-    each(m, select, |n| {
-        let f = f.clone();
-        n.register_forward_pre_hook(move |a, b| f(a, b))
-    })
-}
-
-pub(crate) fn backward_hooks<F>(m: &dyn Module, select: Select, f: F) -> HookHandle
-where
-    F: Fn(&Node, Option<&Tensor>, &Tensor) -> Result<Option<Tensor>> + Send + Sync + 'static,
-{
-    let f = Arc::new(f);
-    each(m, select, |n| {
-        let f = f.clone();
-        n.register_full_backward_hook(move |a, b, c| f(a, b, c))
-    })
 }

@@ -68,7 +68,7 @@ pub use candle_nn::*;
 pub use super::{BatchNorm, Conv2d, Embedding, LayerNorm, Linear};
 
 use super::Module as TreeModule;
-use crate::hooks::Node;
+use super::{LayerKind, Node};
 
 /// candle's `conv2d`, hookable (a [`Conv2d`] named after `vb`).
 pub fn conv2d(
@@ -170,7 +170,7 @@ impl<T: TreeModule + 'static> IntoLayer for T {
 impl IntoLayer for Activation {
     fn into_layer(self) -> Box<dyn TreeModule> {
         Box::new(ActivationLayer {
-            node: Node::new("", "Activation", vec![]),
+            node: Node::with_kind("", LayerKind::Activation, vec![]),
             act: self,
         })
     }
@@ -235,7 +235,7 @@ impl Sequential {
         F: 'static + Fn(&Tensor) -> candle_core::Result<Tensor> + Send + Sync,
     {
         self.add(FnLayer {
-            node: Node::new("", "Func", vec![]),
+            node: Node::with_kind("", LayerKind::Func, vec![]),
             f: Arc::new(f),
         })
     }

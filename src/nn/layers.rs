@@ -5,8 +5,7 @@ use std::sync::Arc;
 use candle_core::Tensor;
 use candle_nn::{Conv2dConfig, Init, VarBuilder};
 
-use super::{Module, Node};
-use crate::candle_gaps as pool;
+use super::{LayerKind, Module, Node};
 
 fn params(w: &Tensor, b: Option<&Tensor>) -> Vec<(String, Tensor)> {
     let mut p = vec![("weight".to_string(), w.clone())];
@@ -116,7 +115,7 @@ impl Conv2d {
     /// in the model with the returned layer, or build it with [`super::hookable::conv2d`]
     /// from the start.
     pub fn from_candle(conv: candle_nn::Conv2d, name: impl Into<String>) -> Self {
-        let node = Node::new(name, "Conv2d", params(conv.weight(), conv.bias()));
+        let node = Node::with_kind(name, LayerKind::Conv2d, params(conv.weight(), conv.bias()));
         Self { inner: conv, node }
     }
 
@@ -198,7 +197,11 @@ impl Linear {
     /// [`Conv2d::from_candle`], this is a new layer sharing the weights: hooks fire only when
     /// the returned layer runs.
     pub fn from_candle(linear: candle_nn::Linear, name: impl Into<String>) -> Self {
-        let node = Node::new(name, "Linear", params(linear.weight(), linear.bias()));
+        let node = Node::with_kind(
+            name,
+            LayerKind::Linear,
+            params(linear.weight(), linear.bias()),
+        );
         Self {
             inner: linear,
             node,
@@ -226,7 +229,7 @@ impl Module for Linear {
 }
 
 macro_rules! activation {
-    ($(#[$doc:meta])* $t:ident, $kind:literal, |$x:ident| $body:expr) => {
+    ($(#[$doc:meta])* $t:ident, |$x:ident| $body:expr) => {
         $(#[$doc])*
         #[derive(Clone)]
         pub struct $t {
@@ -236,7 +239,7 @@ macro_rules! activation {
         impl $t {
             /// A new, unnamed layer (its container names it).
             pub fn new() -> Self {
-                Self { node: Node::new("", $kind, vec![]) }
+                Self { node: Node::with_kind("", LayerKind::$t, vec![]) }
             }
         }
 
@@ -259,15 +262,15 @@ macro_rules! activation {
 
 activation!(
     /// `max(x, 0)`.
-    ReLU, "ReLU", |x| x.relu()
+    ReLU, |x| x.relu()
 );
 activation!(
     /// `1 / (1 + exp(-x))`.
-    Sigmoid, "Sigmoid", |x| candle_nn::ops::sigmoid(x)
+    Sigmoid, |x| candle_nn::ops::sigmoid(x)
 );
 activation!(
     /// `tanh(x)`.
-    Tanh, "Tanh", |x| x.tanh()
+    Tanh, |x| x.tanh()
 );
 
 /// `x` for `x >= 0`, `slope * x` otherwise (PyTorch's default slope is 0.01).
@@ -281,7 +284,7 @@ impl LeakyReLU {
     /// A leaky ReLU with negative slope `slope`.
     pub fn new(slope: f64) -> Self {
         Self {
-            node: Node::new("", "LeakyReLU", vec![]),
+            node: Node::with_kind("", LayerKind::LeakyReLU, vec![]),
             slope,
         }
     }
@@ -313,7 +316,7 @@ impl Flatten {
     /// Flattens dimensions `start_dim..`.
     pub fn from_dim(start_dim: usize) -> Self {
         Self {
-            node: Node::new("", "Flatten", vec![]),
+            node: Node::with_kind("", LayerKind::Flatten, vec![]),
             start_dim,
         }
     }
@@ -349,7 +352,7 @@ impl Dropout {
     /// Dropout with drop probability `p` (in `0..1`).
     pub fn new(p: f32) -> Self {
         Self {
-            node: Node::new("", "Dropout", vec![]),
+            node: Node::with_kind("", LayerKind::Dropout, vec![]),
             p,
         }
     }
@@ -368,105 +371,6 @@ impl Module for Dropout {
         } else {
             Ok(x.clone())
         }
-    }
-}
-
-/// Max pooling (PyTorch's `nn.MaxPool2d(kernel, stride, padding)`), differentiable for any
-/// kernel and stride; see [`super::max_pool2d`].
-#[derive(Clone)]
-pub struct MaxPool2d {
-    node: Arc<Node>,
-    kernel: usize,
-    stride: usize,
-    padding: usize,
-}
-
-impl MaxPool2d {
-    /// Square `kernel` windows moved by `stride`, no padding.
-    pub fn new(kernel: usize, stride: usize) -> Self {
-        Self::with_padding(kernel, stride, 0)
-    }
-
-    /// The same with `padding` cells of -inf on each side.
-    pub fn with_padding(kernel: usize, stride: usize, padding: usize) -> Self {
-        Self {
-            node: Node::new("", "MaxPool2d", vec![]),
-            kernel,
-            stride,
-            padding,
-        }
-    }
-}
-
-impl Module for MaxPool2d {
-    fn node(&self) -> &Arc<Node> {
-        &self.node
-    }
-    fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let (k, s, p) = (self.kernel, self.stride, self.padding);
-        Ok(pool::max_pool2d(x, (k, k), (s, s), (p, p))?)
-    }
-}
-
-/// Average pooling (PyTorch's `nn.AvgPool2d(kernel, stride, padding)`, padding counted).
-#[derive(Clone)]
-pub struct AvgPool2d {
-    node: Arc<Node>,
-    kernel: usize,
-    stride: usize,
-    padding: usize,
-}
-
-impl AvgPool2d {
-    /// Square `kernel` windows moved by `stride`, no padding.
-    pub fn new(kernel: usize, stride: usize) -> Self {
-        Self::with_padding(kernel, stride, 0)
-    }
-
-    /// The same with `padding` zero cells on each side (counted in the average).
-    pub fn with_padding(kernel: usize, stride: usize, padding: usize) -> Self {
-        Self {
-            node: Node::new("", "AvgPool2d", vec![]),
-            kernel,
-            stride,
-            padding,
-        }
-    }
-}
-
-impl Module for AvgPool2d {
-    fn node(&self) -> &Arc<Node> {
-        &self.node
-    }
-    fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let (k, s, p) = (self.kernel, self.stride, self.padding);
-        Ok(pool::avg_pool2d(x, (k, k), (s, s), (p, p))?)
-    }
-}
-
-/// Adaptive average pooling to a fixed output size (PyTorch's `nn.AdaptiveAvgPool2d`).
-#[derive(Clone)]
-pub struct AdaptiveAvgPool2d {
-    node: Arc<Node>,
-    out: (usize, usize),
-}
-
-impl AdaptiveAvgPool2d {
-    /// Pools any input down (or up) to `out = (height, width)`.
-    pub fn new(out: (usize, usize)) -> Self {
-        Self {
-            node: Node::new("", "AdaptiveAvgPool2d", vec![]),
-            out,
-        }
-    }
-}
-
-impl Module for AdaptiveAvgPool2d {
-    fn node(&self) -> &Arc<Node> {
-        &self.node
-    }
-    fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        Ok(pool::adaptive_avg_pool2d(x, self.out)?)
     }
 }
 
@@ -539,30 +443,6 @@ macro_rules! inherent_hooks {
     };
 }
 
-inherent_hooks!(
-    Conv2d,
-    Linear,
-    ReLU,
-    Sigmoid,
-    Tanh,
-    LeakyReLU,
-    Flatten,
-    Dropout,
-    MaxPool2d,
-    AvgPool2d,
-    AdaptiveAvgPool2d
-);
+inherent_hooks!(Conv2d, Linear, ReLU, Sigmoid, Tanh, LeakyReLU, Flatten, Dropout);
 
-crate::impl_candle_module!(
-    Conv2d,
-    Linear,
-    ReLU,
-    Sigmoid,
-    Tanh,
-    LeakyReLU,
-    Flatten,
-    Dropout,
-    MaxPool2d,
-    AvgPool2d,
-    AdaptiveAvgPool2d
-);
+crate::impl_candle_module!(Conv2d, Linear, ReLU, Sigmoid, Tanh, LeakyReLU, Flatten, Dropout);

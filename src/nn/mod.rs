@@ -18,7 +18,8 @@
 //! Modules start in **eval** mode (unlike PyTorch); call [`Module::train`] before training so
 //! that `Dropout` drops.
 //!
-//! A custom model exposes its children by implementing [`Module`]:
+//! A custom model exposes its children by implementing [`Module`]; [`module_children!`](crate::module_children)
+//! writes `children()` from the fields that hold them, named after the fields:
 //!
 //! ```
 //! use std::sync::Arc;
@@ -40,9 +41,10 @@
 //!
 //! impl Module for Net {
 //!     fn node(&self) -> &Arc<Node> { &self.node }
-//!     fn children(&self) -> Vec<(&str, &dyn Module)> {
-//!         vec![("conv1", &self.conv1), ("pool1", &self.pool1)]
-//!     }
+//!     // fn children(&self) -> Vec<(&str, &dyn Module)> {
+//!     //     vec![("conv1", &self.conv1), ("pool1", &self.pool1)]
+//!     // }
+//!     candle_tensorboard::module_children!(conv1, pool1);
 //!     fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor> {
 //!         self.pool1.call(&self.conv1.call(x)?)
 //!     }
@@ -64,24 +66,21 @@ use std::sync::Arc;
 
 use candle_core::Tensor;
 
-pub use crate::hooks::Node;
+pub use crate::node::{LayerKind, Node};
 
 mod hook_api;
 pub mod hookable;
-mod kind;
 mod layers;
 mod norm;
+pub mod pool;
 mod sequential;
 mod summary;
 
 pub use crate::candle_gaps::conv2d;
 pub use crate::candle_gaps::{adaptive_avg_pool2d, avg_pool2d, max_pool2d};
-pub use kind::LayerKind;
-pub use layers::{
-    init, AdaptiveAvgPool2d, AvgPool2d, Conv2d, Dropout, Flatten, LeakyReLU, Linear, MaxPool2d,
-    ReLU, Sigmoid, Tanh, Wrap,
-};
+pub use layers::{init, Conv2d, Dropout, Flatten, LeakyReLU, Linear, ReLU, Sigmoid, Tanh, Wrap};
 pub use norm::{BatchNorm, Embedding, LayerNorm};
+pub use pool::{AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, Pool2d};
 pub use sequential::Sequential;
 
 /// A node of the module tree: a layer or a container.
@@ -278,5 +277,41 @@ macro_rules! impl_candle_module {
                 $crate::nn::Module::call(self, xs)
             }
         })*
+    };
+}
+
+/// Writes [`Module::children`] for a model from the fields that hold its child modules, each
+/// named after its field and listed in the order given (as burn's `#[derive(Module)]` walks a
+/// struct's fields). Use it inside the model's `impl Module`:
+///
+/// ```
+/// use std::sync::Arc;
+/// use candle_core::Tensor;
+/// use candle_tensorboard::nn::{Module, Node, ReLU, Tanh};
+///
+/// struct Block { node: Arc<Node>, act: ReLU, squash: Tanh }
+///
+/// impl Module for Block {
+///     fn node(&self) -> &Arc<Node> { &self.node }
+///     candle_tensorboard::module_children!(act, squash);
+///     fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+///         self.squash.call(&self.act.call(x)?)
+///     }
+/// }
+///
+/// let block = Block { node: Node::new("block", "Block", vec![]), act: ReLU::new(), squash: Tanh::new() };
+/// let names: Vec<String> = block.named_modules().into_iter().map(|(n, _)| n).collect();
+/// assert_eq!(names, ["act", "squash"]);
+/// assert_eq!(block.squash.node().name(), "block.squash");
+/// ```
+#[macro_export]
+macro_rules! module_children {
+    ($($field:ident),* $(,)?) => {
+        fn children(&self) -> ::std::vec::Vec<(&str, &dyn $crate::nn::Module)> {
+            ::std::vec![$((
+                ::core::stringify!($field),
+                &self.$field as &dyn $crate::nn::Module,
+            )),*]
+        }
     };
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use candle_core::Tensor;
 use candle_nn::{BatchNormConfig, LayerNormConfig, VarBuilder};
 
-use super::{Module, Node};
+use super::{LayerKind, Module, Node};
 
 fn named(list: &[(&str, Option<&Tensor>)]) -> Vec<(String, Tensor)> {
     list.iter()
@@ -40,7 +40,7 @@ impl LayerNorm {
     pub fn from_candle(ln: candle_nn::LayerNorm, name: impl Into<String>) -> Self {
         let p = named(&[("weight", Some(ln.weight())), ("bias", ln.bias())]);
         Self {
-            node: Node::new(name, "LayerNorm", p),
+            node: Node::with_kind(name, LayerKind::LayerNorm, p),
             inner: ln,
         }
     }
@@ -88,7 +88,7 @@ impl Embedding {
     pub fn from_candle(e: candle_nn::Embedding, name: impl Into<String>) -> Self {
         let p = vec![("weight".to_string(), e.embeddings().clone())];
         Self {
-            node: Node::new(name, "Embedding", p),
+            node: Node::with_kind(name, LayerKind::Embedding, p),
             inner: e,
         }
     }
@@ -148,7 +148,7 @@ impl BatchNorm {
         };
         let p = named(&[("weight", w), ("bias", b)]);
         Self {
-            node: Node::new(name, "BatchNorm", p),
+            node: Node::with_kind(name, LayerKind::BatchNorm, p),
             inner: bn,
         }
     }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use candle_core::Tensor;
 
-use super::{Module, Node};
+use super::{LayerKind, Module, Node};
 
 /// Runs its children in order; child `i` is named `"<name>.i"` (`features.0`, `features.1`).
 ///
@@ -32,7 +32,7 @@ impl Sequential {
     /// An empty container named `name` (its dotted path; `""` for a root).
     pub fn new(name: impl Into<String>) -> Self {
         Self {
-            node: Node::new(name, "Sequential", vec![]),
+            node: Node::with_kind(name, LayerKind::Sequential, vec![]),
             layers: Vec::new(),
         }
     }
@@ -45,16 +45,7 @@ impl Sequential {
 
     /// Appends `layer` as child number `len()` and names it (and its subtree) accordingly.
     pub fn add(&mut self, layer: impl Module + 'static) {
-        let idx = self.layers.len().to_string();
-        let root = self.node.name();
-        let full = if root.is_empty() {
-            idx.clone()
-        } else {
-            format!("{root}.{idx}")
-        };
-        layer.node().set_name(full);
-        layer.assign_names();
-        self.layers.push((idx, Box::new(layer)));
+        self.add_named(self.layers.len().to_string(), Box::new(layer));
     }
 
     /// Appends `layer` as a child with the local name `local` (e.g. the last part of its

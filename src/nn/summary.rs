@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use candle_core::{DType, Device, Tensor};
 
 use super::{Module, Node};
+use crate::node::HookHandle;
 use crate::Result;
 
 struct Row {
@@ -17,6 +18,8 @@ struct Row {
 
 type Rows = Arc<Mutex<Vec<Row>>>;
 
+/// The table for `modules` (with their `params`) under `root`, from `call` on zeros of
+/// `input_shape`.
 pub(super) fn summary(
     root: &Arc<Node>,
     modules: &[(String, &dyn Module)],
@@ -30,12 +33,25 @@ pub(super) fn summary(
             format!("must be a non-empty shape without zero dimensions (batch included), got {input_shape:?}"),
         ));
     }
+    let rows = record_rows(root, modules, params, input_shape, call)?;
+    Ok(render(&rows, params, input_shape))
+}
+
+/// One row per module call, in call order, from one forward pass on zeros (in the dtype and
+/// on the device of the first parameter) with a pair of recording hooks on every node.
+fn record_rows(
+    root: &Arc<Node>,
+    modules: &[(String, &dyn Module)],
+    params: &[(String, Tensor)],
+    input_shape: &[usize],
+    call: &dyn Fn(&Tensor) -> candle_core::Result<Tensor>,
+) -> Result<Vec<Row>> {
     let (dtype, device) = match params.first() {
         Some((_, t)) => (t.dtype(), t.device().clone()),
         None => (DType::F32, Device::Cpu),
     };
     let rows: Rows = Arc::new(Mutex::new(Vec::new()));
-    let mut handles = Vec::new();
+    let mut handles = HookHandle::empty();
     let mut targets: Vec<(String, &Node)> = vec![(String::new(), root.as_ref())];
     targets.extend(modules.iter().map(|(n, m)| (n.clone(), m.node().as_ref())));
     for (name, node) in targets {
@@ -46,46 +62,58 @@ pub(super) fn summary(
             .filter(|(p, _)| name.is_empty() || p.starts_with(&prefix))
             .map(|(_, t)| t.elem_count())
             .sum();
-        let depth = if name.is_empty() {
-            0
-        } else {
-            name.matches('.').count() + 1
-        };
-        let open: Arc<Mutex<Vec<usize>>> = Arc::new(Mutex::new(Vec::new()));
-        let (r, o, n) = (rows.clone(), open.clone(), name.clone());
-        handles.push(node.register_forward_pre_hook(move |m, _| {
-            let mut rows = r.lock().unwrap_or_else(|e| e.into_inner());
-            o.lock().unwrap_or_else(|e| e.into_inner()).push(rows.len());
-            rows.push(Row {
-                name: if n.is_empty() {
-                    "(root)".into()
-                } else {
-                    n.clone()
-                },
-                kind: m.kind().to_string(),
-                depth,
-                shape: None,
-                params: count,
-            });
-            Ok(None)
-        }));
-        let (r, o) = (rows.clone(), open);
-        handles.push(node.register_forward_hook(move |_, _, out| {
-            if let Some(i) = o.lock().unwrap_or_else(|e| e.into_inner()).pop() {
-                if let Some(row) = r.lock().unwrap_or_else(|e| e.into_inner()).get_mut(i) {
-                    row.shape = Some(out.dims().to_vec());
-                }
-            }
-            Ok(None)
-        }));
+        handles = handles.merge(record(node, name, count, &rows));
     }
     let x = Tensor::zeros(input_shape, dtype, &device)?;
     let result = call(&x);
-    for h in &handles {
-        h.remove();
-    }
+    handles.remove();
     result?;
-    let rows = rows.lock().unwrap_or_else(|e| e.into_inner());
+    let rows = std::mem::take(&mut *rows.lock().unwrap_or_else(|e| e.into_inner()));
+    Ok(rows)
+}
+
+/// Hooks on `node` (named `name`, holding `params` parameters) that open a row when a call
+/// starts and fill in its output shape when it ends.
+fn record(node: &Node, name: String, params: usize, rows: &Rows) -> HookHandle {
+    let depth = if name.is_empty() {
+        0
+    } else {
+        name.matches('.').count() + 1
+    };
+    let name = if name.is_empty() {
+        "(root)".to_string()
+    } else {
+        name
+    };
+    // The rows of this node's calls still running (a module may call itself).
+    let open: Arc<Mutex<Vec<usize>>> = Arc::new(Mutex::new(Vec::new()));
+    let (r, o) = (rows.clone(), open.clone());
+    let start = node.register_forward_pre_hook(move |m, _| {
+        let mut rows = r.lock().unwrap_or_else(|e| e.into_inner());
+        o.lock().unwrap_or_else(|e| e.into_inner()).push(rows.len());
+        rows.push(Row {
+            name: name.clone(),
+            kind: m.kind().to_string(),
+            depth,
+            shape: None,
+            params,
+        });
+        Ok(None)
+    });
+    let r = rows.clone();
+    let end = node.register_forward_hook(move |_, _, out| {
+        if let Some(i) = open.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+            if let Some(row) = r.lock().unwrap_or_else(|e| e.into_inner()).get_mut(i) {
+                row.shape = Some(out.dims().to_vec());
+            }
+        }
+        Ok(None)
+    });
+    start.merge(end)
+}
+
+/// The table: a line per row, columns as wide as their widest cell, then the totals.
+fn render(rows: &[Row], params: &[(String, Tensor)], input_shape: &[usize]) -> String {
     let total: usize = params.iter().map(|(_, t)| t.elem_count()).sum();
     let trainable: usize = params
         .iter()
@@ -102,44 +130,28 @@ pub(super) fn summary(
             ]
         })
         .collect();
-    let head = ["Layer (type)", "Output Shape", "Param #"];
-    let mut w = head.map(str::len);
-    for c in &cells {
+    let head = ["Layer (type)", "Output Shape", "Param #"].map(String::from);
+    let mut w = [0; 3];
+    for c in std::iter::once(&head).chain(&cells) {
         for (wi, ci) in w.iter_mut().zip(c) {
             *wi = (*wi).max(ci.len());
         }
     }
-    let width = w[0] + w[1] + w[2] + 6;
-    let mut s = String::new();
-    let line = |s: &mut String, c: &[String; 3]| {
-        s.push_str(&format!(
-            "{:<a$}   {:<b$}   {:>c$}\n",
-            c[0],
-            c[1],
-            c[2],
-            a = w[0],
-            b = w[1],
-            c = w[2]
-        ))
+    let rule = "=".repeat(w.iter().sum::<usize>() + 6) + "\n";
+    let line = |c: &[String; 3]| {
+        let [a, b, n] = c;
+        format!("{a:<0$}   {b:<1$}   {n:>2$}\n", w[0], w[1], w[2])
     };
-    s.push_str(&"=".repeat(width));
-    s.push('\n');
-    line(&mut s, &head.map(String::from));
-    s.push_str(&"=".repeat(width));
-    s.push('\n');
+    let mut s = rule.clone() + &line(&head) + &rule;
     for c in &cells {
-        line(&mut s, c);
+        s += &line(c);
     }
-    s.push_str(&"=".repeat(width));
-    s.push('\n');
-    s.push_str(&format!("Total params: {}\n", group(total)));
-    s.push_str(&format!("Trainable params: {}\n", group(trainable)));
-    s.push_str(&format!(
-        "Non-trainable params: {}\n",
-        group(total - trainable)
-    ));
-    s.push_str(&format!("Input shape: {input_shape:?}\n"));
-    Ok(s)
+    s += &rule;
+    s += &format!("Total params: {}\n", group(total));
+    s += &format!("Trainable params: {}\n", group(trainable));
+    s += &format!("Non-trainable params: {}\n", group(total - trainable));
+    s += &format!("Input shape: {input_shape:?}\n");
+    s
 }
 
 /// `1685667` -> `"1,685,667"`.

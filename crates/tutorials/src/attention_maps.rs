@@ -103,15 +103,7 @@ impl Module for Attention {
     fn node(&self) -> &Arc<Node> {
         &self.node
     }
-    fn children(&self) -> Vec<(&str, &dyn Module)> {
-        vec![
-            ("q", &self.q),
-            ("k", &self.k),
-            ("v", &self.v),
-            ("scores", &self.scores),
-            ("out", &self.out),
-        ]
-    }
+    candle_tensorboard::module_children!(q, k, v, scores, out);
     fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let (n, t, _) = x.dims3()?;
         self.forward_plain_many(&[x.clone(), Tensor::zeros((n, 1, t), x.dtype(), x.device())?])
@@ -161,16 +153,7 @@ impl Module for RowAttention {
     fn node(&self) -> &Arc<Node> {
         &self.node
     }
-    fn children(&self) -> Vec<(&str, &dyn Module)> {
-        vec![
-            ("embed", &self.embed),
-            ("pos", &self.pos),
-            ("attn", &self.attn),
-            ("ff1", &self.ff1),
-            ("ff2", &self.ff2),
-            ("head", &self.head),
-        ]
-    }
+    candle_tensorboard::module_children!(embed, pos, attn, ff1, ff2, head);
     /// `x`: images (n, 28, 28) in [0, 1].
     fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         // Key-padding mask: a row with no ink is hidden from every query.

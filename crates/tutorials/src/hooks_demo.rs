@@ -54,9 +54,7 @@ impl Module for Net {
     fn node(&self) -> &Arc<Node> {
         &self.node
     }
-    fn children(&self) -> Vec<(&str, &dyn Module)> {
-        vec![("conv1", &self.conv1), ("pool1", &self.pool1)]
-    }
+    candle_tensorboard::module_children!(conv1, pool1);
     fn forward_plain(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         self.pool1.call(&self.conv1.call(x)?)
     }
