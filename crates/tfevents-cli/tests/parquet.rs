@@ -93,7 +93,7 @@ fn every_kind(dir: &Path) {
     a.add_scalar("odd", f64::NEG_INFINITY, 2).unwrap();
     a.add_histogram("w", &[0.5f32, 1.5, 1.5, 2.5][..], 3)
         .unwrap();
-    let pixels = vec![200u8; 3 * 4 * 5];
+    let pixels = [200u8; 3 * 4 * 5];
     a.add_image("img", (&pixels[..], [3usize, 4, 5]), 4)
         .unwrap();
     a.add_audio("wave", &[0.0f32, 0.5, -0.5, 0.25], 5, 8000)

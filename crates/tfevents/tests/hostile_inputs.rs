@@ -20,6 +20,7 @@ fn cases(default: u32) -> u32 {
 
 /// Floats a chart must draw although they are extreme: the limits themselves, subnormals,
 /// signed zeros, neighbours that differ in the last bit.
+#[cfg(feature = "figures")]
 fn drawable_f64() -> impl Strategy<Value = f64> {
     prop_oneof![
         Just(0.0),
@@ -39,6 +40,7 @@ fn drawable_f64() -> impl Strategy<Value = f64> {
 
 /// Floats a careless or hostile caller gives: mostly drawable ones, sometimes values no axis
 /// can show (±1e308, the extremes of `f64`, NaN, infinities, any bit pattern).
+#[cfg(feature = "figures")]
 fn hostile_f64() -> impl Strategy<Value = f64> {
     prop_oneof![
         90 => drawable_f64(),
@@ -53,6 +55,7 @@ fn hostile_f64() -> impl Strategy<Value = f64> {
 
 /// Positive floats for a log axis: within its limits at both ends, with now and then one
 /// below `MIN_LOG_VALUE` or spanning too many decades.
+#[cfg(feature = "figures")]
 fn log_f64() -> impl Strategy<Value = f64> {
     prop_oneof![
         3 => 1e-300f64..1e-240,
