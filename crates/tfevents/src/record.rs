@@ -23,12 +23,65 @@ pub fn masked_crc32c(data: &[u8]) -> u32 {
 /// Appends one framed record holding `data` to `out`, so that a whole batch goes to disk in one
 /// write.
 pub fn append_record(out: &mut Vec<u8>, data: &[u8]) {
-    let len = (data.len() as u64).to_le_bytes();
     out.reserve(HEADER_LEN + data.len() + FOOTER_LEN);
+    push_header(out, data.len());
+    let start = out.len();
+    out.extend_from_slice(data);
+    push_footer(out, start);
+}
+
+/// Appends one framed record holding `message`, encoded straight into `out` (no buffer of its
+/// own): what the writer does for every event.
+pub(crate) fn append_message(out: &mut Vec<u8>, message: &impl prost::Message) {
+    let len = message.encoded_len();
+    out.reserve(HEADER_LEN + len + FOOTER_LEN);
+    let record_start = out.len();
+    push_header(out, len);
+    let start = out.len();
+    // Encoding into a Vec only fails when capacity is short, and we reserved enough; should it
+    // fail anyway, no partial record is left behind.
+    if message.encode(out).is_err() {
+        out.truncate(record_start);
+        return;
+    }
+    push_footer(out, start);
+}
+
+/// The length of a `len`-byte record's data and its checksum.
+fn push_header(out: &mut Vec<u8>, len: usize) {
+    let len = (len as u64).to_le_bytes();
     out.extend_from_slice(&len);
     out.extend_from_slice(&masked_crc32c(&len).to_le_bytes());
-    out.extend_from_slice(data);
-    out.extend_from_slice(&masked_crc32c(data).to_le_bytes());
+}
+
+/// The checksum of the data that starts at `start` and runs to the end of `out`.
+fn push_footer(out: &mut Vec<u8>, start: usize) {
+    let crc = masked_crc32c(out.get(start..).unwrap_or(&[]));
+    out.extend_from_slice(&crc.to_le_bytes());
+}
+
+/// Of framed records laid end to end in `buf` (as the writer produces them), the bytes and the
+/// number of records that lie wholly within its first `limit` bytes. Checksums are not
+/// checked: this is for the writer's own output, e.g. to keep the complete records of a
+/// partly failed write.
+pub(crate) fn complete_records(buf: &[u8], limit: usize) -> (usize, u64) {
+    let limit = limit.min(buf.len());
+    let (mut pos, mut count) = (0usize, 0u64);
+    while let Some(len_bytes) = pos.checked_add(8).and_then(|end| buf.get(pos..end)) {
+        let mut len = [0u8; 8];
+        len.copy_from_slice(len_bytes);
+        let end = usize::try_from(u64::from_le_bytes(len))
+            .ok()
+            .and_then(|len| pos.checked_add(HEADER_LEN + FOOTER_LEN)?.checked_add(len));
+        match end {
+            Some(end) if end <= limit => {
+                pos = end;
+                count += 1;
+            }
+            _ => break,
+        }
+    }
+    (pos, count)
 }
 
 /// What reading one record gave.
@@ -143,5 +196,50 @@ impl<R: Read> RecordReader<R> {
     fn fail(&mut self, kind: CorruptKind) -> ReadOutcome {
         self.corrupt = Some(kind.clone());
         ReadOutcome::Corrupt(kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::Event;
+    use prost::Message;
+
+    #[test]
+    fn message_frames_as_its_encoding_does() {
+        let event = Event {
+            step: 7,
+            wall_time: 1.5,
+            ..Default::default()
+        };
+        let (mut direct, mut via_bytes) = (Vec::new(), Vec::new());
+        append_message(&mut direct, &event);
+        append_record(&mut via_bytes, &event.encode_to_vec());
+        assert_eq!(direct, via_bytes);
+        let mut reader = RecordReader::new(direct.as_slice());
+        assert_eq!(
+            reader.next_record().ok(),
+            Some(ReadOutcome::Record(event.encode_to_vec()))
+        );
+    }
+
+    #[test]
+    fn complete_records_stop_at_the_limit() {
+        let mut buf = Vec::new();
+        append_record(&mut buf, b"abc");
+        let first = buf.len();
+        append_record(&mut buf, b"");
+        assert_eq!(complete_records(&buf, buf.len()), (buf.len(), 2));
+        assert_eq!(complete_records(&buf, buf.len() - 1), (first, 1));
+        assert_eq!(complete_records(&buf, first - 1), (0, 0));
+        assert_eq!(complete_records(&buf, usize::MAX), (buf.len(), 2));
+        assert_eq!(complete_records(&[], 0), (0, 0));
+    }
+
+    #[test]
+    fn complete_records_survive_a_huge_length() {
+        let mut buf = u64::MAX.to_le_bytes().to_vec();
+        buf.extend_from_slice(&[0; 8]);
+        assert_eq!(complete_records(&buf, buf.len()), (0, 0));
     }
 }

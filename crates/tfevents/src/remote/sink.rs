@@ -10,13 +10,11 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use object_store::path::Path as ObjectPath;
 use object_store::ObjectStore;
-use prost::Message;
 
 use super::upload::put_object;
 use super::RemoteOptions;
-use crate::event_writer::{hostname, now_secs, EventSink, FILE_VERSION};
-use crate::proto::{event, Event};
-use crate::record::{append_record, FOOTER_LEN, HEADER_LEN};
+use crate::event_writer::{append_file_version, hostname, now_secs, EventSink};
+use crate::record::complete_records;
 
 /// Makes base names unique among the writers of one process.
 static SINK_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -106,23 +104,7 @@ pub(super) struct SegmentSink {
 
 /// How many complete records `buf` holds (the writer hands over whole records).
 fn count_records(buf: &[u8]) -> u64 {
-    let mut offset = 0usize;
-    let mut count = 0;
-    while let Some(len_bytes) = buf.get(offset..offset + 8) {
-        let mut len = [0u8; 8];
-        len.copy_from_slice(len_bytes);
-        let Ok(len) = usize::try_from(u64::from_le_bytes(len)) else {
-            break;
-        };
-        offset = offset
-            .saturating_add(HEADER_LEN + FOOTER_LEN)
-            .saturating_add(len);
-        if offset > buf.len() {
-            break;
-        }
-        count += 1;
-    }
-    count
+    complete_records(buf, buf.len()).1
 }
 
 /// First pause between two tries of the held segments at close; doubles up to
@@ -213,13 +195,7 @@ impl SegmentSink {
         }
         // Every segment is a complete event file: TensorBoard checks the first record.
         let mut bytes = Vec::with_capacity(records.len() + 64);
-        let version = Event {
-            wall_time: now_secs(),
-            step: 0,
-            what: Some(event::What::FileVersion(FILE_VERSION.to_string())),
-            source_metadata: None,
-        };
-        append_record(&mut bytes, &version.encode_to_vec());
+        append_file_version(&mut bytes, 0);
         bytes.extend_from_slice(&records);
         let name = self.segment_name();
         self.pending_bytes += bytes.len();
@@ -458,6 +434,7 @@ impl EventSink for SegmentSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::append_record;
 
     #[test]
     fn counts_whole_records_only() {
