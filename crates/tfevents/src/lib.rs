@@ -36,6 +36,7 @@
 
 pub mod error;
 pub mod event_writer;
+pub mod plugin_names;
 pub mod proto;
 pub mod reader;
 pub mod record;

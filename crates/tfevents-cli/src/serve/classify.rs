@@ -5,53 +5,48 @@
 
 use std::borrow::Cow;
 
+use tfevents::plugin_names;
 use tfevents::proto::summary::value::Value;
 use tfevents::proto::summary_metadata::PluginData;
 use tfevents::proto::{
     tensor_shape_proto, DataClass, DataType, HistogramProto, SummaryMetadata, TensorProto,
     TensorShapeProto,
 };
+use tfevents::reader::{classify, ValueKind};
 
 /// The tag TensorBoard gives a run's `graph_def` events.
 pub const RUN_GRAPH_TAG: &str = "__run_graph__";
-/// Plugin of `graph_def` events.
-pub const GRAPHS: &str = "graphs";
-/// Plugin of `tagged_run_metadata` events.
-pub const GRAPH_TAGGED_RUN_METADATA: &str = "graph_tagged_run_metadata";
-const GRAPH_RUN_METADATA: &str = "graph_run_metadata";
-const GRAPH_RUN_METADATA_WITH_GRAPH: &str = "graph_run_metadata_graph";
-const GRAPH_KERAS_MODEL: &str = "graph_keras_model";
 
-/// A series' metadata: its plugin and data class, from the first value of the tag.
+/// A series' metadata: its plugin and data class, from the first value of the tag. Metadata
+/// that names a data class is kept; an old-style value gets its plugin's; otherwise the
+/// plugin decides the class ([`ValueKind::data_class`]).
 pub fn initial_metadata(value: Option<&Value>, given: Option<SummaryMetadata>) -> SummaryMetadata {
-    match (given, value) {
+    let kind = classify(given.as_ref().map_or("", plugin_of), value);
+    match (given, old_style_metadata(value, kind)) {
         (Some(md), _) if md.data_class != DataClass::Unknown as i32 => md,
-        (_, Some(Value::SimpleValue(_))) => blank("scalars", DataClass::Scalar, Vec::new()),
-        // `converted_to_tensor: true` (field 2 of the image plugin's data, field 3 of the
-        // audio plugin's) tells those plugins the blobs are laid out as the tensor form is.
-        (_, Some(Value::Image(_))) => blank("images", DataClass::BlobSequence, vec![0x10, 1]),
-        (_, Some(Value::Audio(_))) => blank("audio", DataClass::BlobSequence, vec![0x18, 1]),
-        (_, Some(Value::Histo(_))) => blank("histograms", DataClass::Tensor, Vec::new()),
-        (Some(mut md), _) => {
-            let class = match plugin_of(&md) {
-                "scalars" => Some(DataClass::Scalar),
-                "histograms" | "text" | "hparams" | "pr_curves" | "mesh" | "custom_scalars" => {
-                    Some(DataClass::Tensor)
-                }
-                "images"
-                | "audio"
-                | GRAPH_RUN_METADATA
-                | GRAPH_RUN_METADATA_WITH_GRAPH
-                | GRAPH_KERAS_MODEL => Some(DataClass::BlobSequence),
-                _ => None,
-            };
-            if let Some(class) = class {
+        (_, Some(md)) => md,
+        (Some(mut md), None) => {
+            if let Some(class) = kind.data_class() {
                 md.data_class = class as i32;
             }
             md
         }
-        (None, _) => SummaryMetadata::default(),
+        (None, None) => SummaryMetadata::default(),
     }
+}
+
+/// The metadata TensorBoard gives an old-style value (`simple_value`, `histo`, `image`,
+/// `audio`), which carries none of its own.
+fn old_style_metadata(value: Option<&Value>, kind: ValueKind) -> Option<SummaryMetadata> {
+    // `converted_to_tensor: true` (field 2 of the image plugin's data, field 3 of the audio
+    // plugin's) tells those plugins the blobs are laid out as the tensor form is.
+    let content = match value? {
+        Value::SimpleValue(_) | Value::Histo(_) => Vec::new(),
+        Value::Image(_) => vec![0x10, 1],
+        Value::Audio(_) => vec![0x18, 1],
+        Value::Tensor(_) | Value::ObsoleteOldStyleHistogram(_) => return None,
+    };
+    Some(blank(kind.plugin_name()?, kind.data_class()?, content))
 }
 
 /// Metadata naming only a plugin and a data class.
@@ -188,12 +183,9 @@ pub fn to_blobs<'a>(value: &'a Value, md: &SummaryMetadata) -> Option<Vec<Cow<'a
             let strings = t.string_val.iter().map(|s| Cow::Borrowed(s.as_slice()));
             match dims.as_slice() {
                 [_] => Some(strings.collect()),
-                [_, 2] if plugin == "audio" => Some(strings.step_by(2).collect()),
+                [_, 2] if plugin == plugin_names::AUDIO => Some(strings.step_by(2).collect()),
                 [] if t.string_val.len() == 1
-                    && matches!(
-                        plugin,
-                        GRAPH_RUN_METADATA | GRAPH_RUN_METADATA_WITH_GRAPH | GRAPH_KERAS_MODEL
-                    ) =>
+                    && classify(plugin, Some(value)) == ValueKind::GraphBlob =>
                 {
                     Some(strings.collect())
                 }

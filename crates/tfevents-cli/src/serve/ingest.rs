@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+use tfevents::plugin_names::{GRAPHS, GRAPH_TAGGED_RUN_METADATA};
 use tfevents::proto::event::What;
 use tfevents::proto::summary::value::Value;
 use tfevents::proto::{DataClass, DataType, Event, TensorProto, TensorShapeProto};
 use tfevents::reader::EventFileReader;
 
-use super::classify::{self, GRAPHS, GRAPH_TAGGED_RUN_METADATA, RUN_GRAPH_TAG};
+use super::classify::{self, RUN_GRAPH_TAG};
 use super::log;
 use super::sampling::SamplesPerPlugin;
 use super::source::Source;

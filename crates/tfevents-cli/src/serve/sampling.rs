@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use tfevents::plugin_names;
 use tfevents::proto::DataClass;
 
 /// Points kept per series by default, by what the series holds: TensorBoard's defaults
@@ -53,7 +54,7 @@ impl SamplesPerPlugin {
         }
         Some(match (class, plugin) {
             (DataClass::Scalar, _) => DEFAULT_SCALARS,
-            (DataClass::Tensor, "histograms") => DEFAULT_HISTOGRAMS,
+            (DataClass::Tensor, plugin_names::HISTOGRAMS) => DEFAULT_HISTOGRAMS,
             (DataClass::Tensor, _) => DEFAULT_TENSORS,
             (DataClass::BlobSequence, _) => DEFAULT_BLOBS,
             (DataClass::Unknown, _) => 0,

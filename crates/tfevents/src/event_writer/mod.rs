@@ -18,6 +18,7 @@ pub use options::{
 };
 pub use sink::EventSink;
 
+#[cfg(feature = "remote")]
 pub(crate) use header::append_file_version;
 
 use std::fs::OpenOptions;

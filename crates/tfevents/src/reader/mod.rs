@@ -2,6 +2,7 @@
 //! series (keeping what is readable when a file is damaged), run discovery as TensorBoard does
 //! it, and following a run that is still being written.
 
+mod classify;
 pub mod logdir;
 mod runs;
 mod series;
@@ -9,6 +10,7 @@ mod series;
 pub mod table;
 mod tensor;
 
+pub use classify::{classify, ValueKind};
 pub use runs::{discover_runs, Run};
 pub use series::{
     DamagedFile, HistogramPoint, ImagePoint, RunData, RunReader, ScalarPoint, TextPoint,

@@ -5,10 +5,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::proto::summary::value::Value;
 use crate::proto::{event, session_log, summary, Event, HistogramProto, TensorProto};
 
 use super::logdir::{DiskLogDir, EventFile, RunLoader};
-use super::{tensor, Run};
+use super::{classify, tensor, Run, ValueKind};
 
 /// One point of a scalar series.
 #[derive(Clone, Debug, PartialEq)]
@@ -148,26 +149,17 @@ impl RunData {
                 .entry(value.tag.clone())
                 .or_insert_with(|| plugin.plugin_name.clone());
         }
+        let plugin = plugins.get(&value.tag).map_or("", String::as_str);
+        let kind = classify(plugin, value.value.as_ref());
         let tag = value.tag;
-        match value.value {
-            Some(summary::value::Value::SimpleValue(v)) => {
-                self.scalars.entry(tag).or_default().push(ScalarPoint {
-                    step,
-                    wall_time,
-                    value: v as f64,
-                });
+        match (kind, value.value) {
+            (ValueKind::Scalar, Some(Value::SimpleValue(v))) => {
+                self.push_scalar(tag, step, wall_time, f64::from(v));
             }
-            Some(summary::value::Value::Histo(histogram)) => {
-                self.histograms
-                    .entry(tag)
-                    .or_default()
-                    .push(HistogramPoint {
-                        step,
-                        wall_time,
-                        histogram,
-                    });
+            (ValueKind::Histogram, Some(Value::Histo(histogram))) => {
+                self.push_histogram(tag, step, wall_time, histogram);
             }
-            Some(summary::value::Value::Image(image)) => {
+            (ValueKind::Image, Some(Value::Image(image))) => {
                 self.images.entry(tag).or_default().push(ImagePoint {
                     step,
                     wall_time,
@@ -177,40 +169,64 @@ impl RunData {
                     encoded: image.encoded_image_string,
                 });
             }
-            Some(summary::value::Value::Tensor(tensor)) => {
-                let plugin = plugins.get(&tag).map(String::as_str);
-                match plugin {
-                    Some("text") => self.texts.entry(tag).or_default().push(TextPoint {
-                        step,
-                        wall_time,
-                        text: tensor_text(&tensor),
-                    }),
-                    Some("scalars") => match tensor::scalar(&tensor) {
-                        Some(value) => self.scalars.entry(tag).or_default().push(ScalarPoint {
-                            step,
-                            wall_time,
-                            value,
-                        }),
-                        None => *self.other_tensors.entry(tag).or_default() += 1,
-                    },
-                    Some("histograms") => match tensor::histogram(&tensor) {
-                        Some(histogram) => {
-                            self.histograms
-                                .entry(tag)
-                                .or_default()
-                                .push(HistogramPoint {
-                                    step,
-                                    wall_time,
-                                    histogram,
-                                })
-                        }
-                        None => *self.other_tensors.entry(tag).or_default() += 1,
-                    },
-                    _ => *self.other_tensors.entry(tag).or_default() += 1,
-                }
+            (kind, Some(Value::Tensor(tensor))) => {
+                self.add_tensor(kind, tag, step, wall_time, &tensor)
             }
             _ => {}
         }
+    }
+
+    /// A tensor: read as a text, scalar or histogram when its plugin's tensors are those and
+    /// it has their shape, else counted in `other_tensors`.
+    fn add_tensor(
+        &mut self,
+        kind: ValueKind,
+        tag: String,
+        step: i64,
+        wall_time: f64,
+        tensor: &TensorProto,
+    ) {
+        match kind {
+            ValueKind::Text => self.texts.entry(tag).or_default().push(TextPoint {
+                step,
+                wall_time,
+                text: tensor::text(tensor),
+            }),
+            ValueKind::Scalar => match tensor::scalar(tensor) {
+                Some(value) => self.push_scalar(tag, step, wall_time, value),
+                None => *self.other_tensors.entry(tag).or_default() += 1,
+            },
+            ValueKind::Histogram => match tensor::histogram(tensor) {
+                Some(histogram) => self.push_histogram(tag, step, wall_time, histogram),
+                None => *self.other_tensors.entry(tag).or_default() += 1,
+            },
+            _ => *self.other_tensors.entry(tag).or_default() += 1,
+        }
+    }
+
+    fn push_scalar(&mut self, tag: String, step: i64, wall_time: f64, value: f64) {
+        self.scalars.entry(tag).or_default().push(ScalarPoint {
+            step,
+            wall_time,
+            value,
+        });
+    }
+
+    fn push_histogram(
+        &mut self,
+        tag: String,
+        step: i64,
+        wall_time: f64,
+        histogram: HistogramProto,
+    ) {
+        self.histograms
+            .entry(tag)
+            .or_default()
+            .push(HistogramPoint {
+                step,
+                wall_time,
+                histogram,
+            });
     }
 
     fn purge_from(&mut self, step: i64) {
@@ -227,15 +243,6 @@ impl RunData {
             series.retain(|p| p.step < step);
         }
     }
-}
-
-fn tensor_text(tensor: &TensorProto) -> String {
-    tensor
-        .string_val
-        .iter()
-        .map(|s| String::from_utf8_lossy(s).into_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Reads a run incrementally: each [`poll`](Self::poll) reads the records appended since the

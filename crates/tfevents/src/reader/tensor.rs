@@ -1,5 +1,6 @@
-//! TF2-style summaries: TensorFlow 2 and Keras write scalars and histograms as tensors tagged
-//! with the `scalars` / `histograms` plugin instead of `simple_value` / `histo`.
+//! Reading tensors: texts, and TF2-style summaries (TensorFlow 2 and Keras write scalars and
+//! histograms as tensors tagged with the `scalars` / `histograms` plugin instead of
+//! `simple_value` / `histo`).
 
 use crate::proto::{HistogramProto, TensorProto};
 
@@ -53,6 +54,16 @@ fn f16_to_f64(bits: u16) -> f64 {
         0x1f => f64::NAN,
         _ => (1.0 + frac / 1024.0) * 2f64.powi(exp as i32 - 15),
     }
+}
+
+/// A text: a string tensor's strings (UTF-8, damaged bytes replaced), one per line.
+pub(super) fn text(tensor: &TensorProto) -> String {
+    tensor
+        .string_val
+        .iter()
+        .map(|s| String::from_utf8_lossy(s))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A scalar: a tensor holding exactly one number.

@@ -5,8 +5,10 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::plugin_names;
+use crate::proto::summary::value::Value;
 use crate::proto::{event, session_log, summary, Event, HistogramProto, TensorProto};
-use crate::reader::{tensor, DamagedFile, EventFileReader, Run};
+use crate::reader::{classify, tensor, DamagedFile, EventFileReader, Run, ValueKind};
 
 use super::hparams::Session;
 use super::kind::TableKind;
@@ -17,6 +19,23 @@ pub(super) struct Stamped<T> {
     pub step: i64,
     pub wall_time: f64,
     pub value: T,
+}
+
+/// The step and time of an event, given to each of its values.
+#[derive(Clone, Copy, Debug)]
+struct When {
+    step: i64,
+    wall_time: f64,
+}
+
+impl When {
+    fn stamp<T>(self, value: T) -> Stamped<T> {
+        Stamped {
+            step: self.step,
+            wall_time: self.wall_time,
+            value,
+        }
+    }
 }
 
 /// Tag -> points in the order they were read.
@@ -238,7 +257,7 @@ impl RunTables {
     fn add_value(&mut self, step: i64, wall_time: f64, value: summary::Value) {
         let metadata_plugin = value.metadata.as_ref().and_then(|m| m.plugin_data.as_ref());
         if let Some(plugin) = metadata_plugin {
-            if plugin.plugin_name == "hparams" && self.keeps(TableKind::Hparams) {
+            if plugin.plugin_name == plugin_names::HPARAMS && self.keeps(TableKind::Hparams) {
                 self.session.add(&plugin.content);
             }
             if !self.plugins.contains_key(&value.tag) {
@@ -246,45 +265,27 @@ impl RunTables {
                     .insert(value.tag.clone(), plugin.plugin_name.clone());
             }
         }
+        let plugin = self.plugins.get(&value.tag).map_or("", String::as_str);
+        let kind = classify(plugin, value.value.as_ref());
+        let at = When { step, wall_time };
         let tag = value.tag;
-        let stamp = |value| Stamped {
-            step,
-            wall_time,
-            value,
-        };
-        match value.value {
-            Some(summary::value::Value::SimpleValue(v)) if self.keeps(TableKind::Scalars) => {
-                push(&mut self.scalars, tag, stamp(f64::from(v)));
+        match (kind, value.value) {
+            (ValueKind::Scalar, Some(Value::SimpleValue(v))) if self.keeps(TableKind::Scalars) => {
+                push(&mut self.scalars, tag, at.stamp(f64::from(v)));
             }
-            Some(summary::value::Value::Histo(h)) if self.keeps(TableKind::Histograms) => {
-                push(
-                    &mut self.histograms,
-                    tag,
-                    Stamped {
-                        step,
-                        wall_time,
-                        value: h,
-                    },
-                );
+            (ValueKind::Histogram, Some(Value::Histo(h))) if self.keeps(TableKind::Histograms) => {
+                push(&mut self.histograms, tag, at.stamp(h));
             }
-            Some(summary::value::Value::Image(image)) if self.keeps(TableKind::Images) => {
+            (ValueKind::Image, Some(Value::Image(image))) if self.keeps(TableKind::Images) => {
                 let value = ImageValue {
                     width: image.width.into(),
                     height: image.height.into(),
                     colorspace: image.colorspace.into(),
                     encoded: image.encoded_image_string,
                 };
-                push(
-                    &mut self.images,
-                    tag,
-                    Stamped {
-                        step,
-                        wall_time,
-                        value,
-                    },
-                );
+                push(&mut self.images, tag, at.stamp(value));
             }
-            Some(summary::value::Value::Audio(audio)) if self.keeps(TableKind::Audio) => {
+            (ValueKind::Audio, Some(Value::Audio(audio))) if self.keeps(TableKind::Audio) => {
                 let value = AudioValue {
                     content_type: audio.content_type,
                     length_frames: audio.length_frames,
@@ -292,105 +293,51 @@ impl RunTables {
                     num_channels: audio.num_channels,
                     encoded: audio.encoded_audio_string,
                 };
-                push(
-                    &mut self.audio,
-                    tag,
-                    Stamped {
-                        step,
-                        wall_time,
-                        value,
-                    },
-                );
+                push(&mut self.audio, tag, at.stamp(value));
             }
-            Some(summary::value::Value::Tensor(t)) => self.add_tensor(tag, step, wall_time, t),
+            (kind, Some(Value::Tensor(t))) => self.add_tensor(kind, tag, at, t),
             _ => {}
         }
     }
 
-    fn add_tensor(&mut self, tag: String, step: i64, wall_time: f64, t: TensorProto) {
-        let plugin = self.plugins.get(&tag).map(String::as_str).unwrap_or("");
-        match plugin {
-            "text" => {
+    /// A tensor goes to the table of its kind when it has that kind's shape; the others, and
+    /// PR curves' raw tensors too, go to `tensors`. tbparse leaves hparams tags out of its
+    /// tensors, and texts are only texts.
+    fn add_tensor(&mut self, kind: ValueKind, tag: String, at: When, t: TensorProto) {
+        match kind {
+            ValueKind::Text => {
                 if self.keeps(TableKind::Text) {
-                    let text = t
-                        .string_val
-                        .iter()
-                        .map(|s| String::from_utf8_lossy(s))
-                        .collect::<Vec<_>>()
-                        .join("\n");
-                    push(
-                        &mut self.text,
-                        tag,
-                        Stamped {
-                            step,
-                            wall_time,
-                            value: text,
-                        },
-                    );
+                    push(&mut self.text, tag, at.stamp(tensor::text(&t)));
                 }
                 return;
             }
-            // tbparse leaves hparams tags out of its tensors too.
-            "hparams" => return,
-            "scalars" => {
+            ValueKind::Hparams => return,
+            ValueKind::Scalar => {
                 if let Some(v) = tensor::scalar(&t) {
                     if self.keeps(TableKind::Scalars) {
-                        push(
-                            &mut self.scalars,
-                            tag,
-                            Stamped {
-                                step,
-                                wall_time,
-                                value: v,
-                            },
-                        );
+                        push(&mut self.scalars, tag, at.stamp(v));
                     }
                     return;
                 }
             }
-            "histograms" => {
+            ValueKind::Histogram => {
                 if let Some(h) = tensor::histogram(&t) {
                     if self.keeps(TableKind::Histograms) {
-                        push(
-                            &mut self.histograms,
-                            tag,
-                            Stamped {
-                                step,
-                                wall_time,
-                                value: h,
-                            },
-                        );
+                        push(&mut self.histograms, tag, at.stamp(h));
                     }
                     return;
                 }
             }
-            "pr_curves" if self.keeps(TableKind::PrCurves) => {
+            ValueKind::PrCurve if self.keeps(TableKind::PrCurves) => {
                 if let Some(curve) = pr_curve(&t) {
-                    push(
-                        &mut self.pr_curves,
-                        tag.clone(),
-                        Stamped {
-                            step,
-                            wall_time,
-                            value: curve,
-                        },
-                    );
+                    push(&mut self.pr_curves, tag.clone(), at.stamp(curve));
                 }
             }
             _ => {}
         }
         if self.keeps(TableKind::Tensors) {
-            let plugin = plugin.to_string();
-            let value = tensor_value(plugin, t);
-            push(
-                &mut self.tensors,
-                tag,
-                Stamped {
-                    step,
-                    wall_time,
-                    value,
-                },
-            );
+            let plugin = self.plugins.get(&tag).cloned().unwrap_or_default();
+            push(&mut self.tensors, tag, at.stamp(tensor_value(plugin, t)));
         }
     }
 
