@@ -41,13 +41,17 @@ fn bucket_and_prefix<'a>(url: &str, rest: &'a str) -> Result<(&'a str, ObjectPat
             format!("the bucket name `{bucket}` holds {bad:?}; bucket names are letters, digits, `-`, `.` and `_`"),
         ));
     }
-    let prefix = ObjectPath::parse(prefix.trim_matches('/')).map_err(|e| {
+    Ok((bucket, object_prefix(url, prefix)?))
+}
+
+/// `prefix` (slashes around it dropped) as an object path.
+fn object_prefix(url: &str, prefix: &str) -> Result<ObjectPath> {
+    ObjectPath::parse(prefix.trim_matches('/')).map_err(|e| {
         bad_url(
             url,
             format!("the prefix `{prefix}` is not a valid object path: {e}"),
         )
-    })?;
-    Ok((bucket, prefix))
+    })
 }
 
 /// An `Err` when `url` starts with a known scheme and `:` but not `://` (`s3:/bucket/x`): a
@@ -168,90 +172,103 @@ fn s3_endpoint(options: &RemoteOptions) -> Option<(String, String)> {
 /// The store behind `url` and the log directory's prefix inside it.
 pub(super) fn store_for(url: &str, options: &RemoteOptions) -> Result<Opened> {
     check_not_mistyped(url)?;
-    let (scheme, rest) = match url.split_once("://") {
-        Some((scheme, rest)) => (scheme, rest),
-        None => return local(url, url),
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return local(url, url);
     };
     if SCHEMES.contains(&scheme) && scheme != "file" && scheme != "memory" {
         check_configured_endpoints(url, options)?;
     }
     match scheme {
-        "s3" | "s3a" => {
-            let (bucket, prefix) = bucket_and_prefix(url, rest)?;
-            let mut client = client_options(options);
-            let endpoint = s3_endpoint(options);
-            let mut builder = AmazonS3Builder::from_env();
-            if let Some((source, endpoint)) = endpoint {
-                check_endpoint(url, &source, &endpoint)?;
-                if endpoint.starts_with("http://") {
-                    client = client.with_allow_http(true);
-                }
-                builder = builder.with_endpoint(endpoint);
-            }
-            builder = builder.with_client_options(client);
-            for (key, value) in &options.config {
-                let key = key.parse().map_err(|e| store_error(url, e))?;
-                builder = builder.with_config(key, value);
-            }
-            // Whatever else `from_env` picked up (`AWS_ENDPOINT_URL_S3`, ...) is checked too.
-            if let Some(endpoint) = builder.get_config_value(&AmazonS3ConfigKey::Endpoint) {
-                check_endpoint(url, "the AWS_* environment", &endpoint)?;
-            }
-            let store = Arc::new(
-                builder
-                    .with_bucket_name(bucket)
-                    .with_retry(retry(options))
-                    .build()
-                    .map_err(|e| store_error(url, e))?,
-            );
-            Ok(Opened {
-                store: Arc::clone(&store) as Arc<dyn ObjectStore>,
-                prefix,
-                s3: Some(store),
-            })
-        }
-        "gs" => {
-            let (bucket, prefix) = bucket_and_prefix(url, rest)?;
-            let mut builder =
-                GoogleCloudStorageBuilder::from_env().with_client_options(client_options(options));
-            for (key, value) in &options.config {
-                let key = key.parse().map_err(|e| store_error(url, e))?;
-                builder = builder.with_config(key, value);
-            }
-            let store = builder
-                .with_bucket_name(bucket)
-                .with_retry(retry(options))
-                .build()
-                .map_err(|e| store_error(url, e))?;
-            Ok(Opened::new(Arc::new(store), prefix))
-        }
-        "az" | "abfs" | "abfss" => {
-            let (container, prefix) = bucket_and_prefix(url, rest)?;
-            let mut builder =
-                MicrosoftAzureBuilder::from_env().with_client_options(client_options(options));
-            for (key, value) in &options.config {
-                let key = key.parse().map_err(|e| store_error(url, e))?;
-                builder = builder.with_config(key, value);
-            }
-            let store = builder
-                .with_container_name(container)
-                .with_retry(retry(options))
-                .build()
-                .map_err(|e| store_error(url, e))?;
-            Ok(Opened::new(Arc::new(store), prefix))
-        }
+        "s3" | "s3a" => s3(url, rest, options),
+        "gs" => gcs(url, rest, options),
+        "az" | "abfs" | "abfss" => azure(url, rest, options),
         "file" => local(url, rest),
         "memory" => {
-            let prefix = ObjectPath::parse(rest.trim_matches('/')).map_err(|e| {
-                bad_url(
-                    url,
-                    format!("the prefix `{rest}` is not a valid object path: {e}"),
-                )
-            })?;
+            let prefix = object_prefix(url, rest)?;
             Ok(Opened::new(Arc::new(InMemory::new()), prefix))
         }
         other => Err(bad_url(url, format!("unknown scheme `{other}`"))),
     }
+}
+
+/// Passes [`RemoteOptions::config`] to a store builder (through `with_config`), each key parsed
+/// as that store's configuration key.
+fn with_config<B, K>(
+    url: &str,
+    options: &RemoteOptions,
+    mut builder: B,
+    with_config: impl Fn(B, K, &str) -> B,
+) -> Result<B>
+where
+    K: std::str::FromStr<Err = object_store::Error>,
+{
+    for (key, value) in &options.config {
+        let key = key.parse().map_err(|e| store_error(url, e))?;
+        builder = with_config(builder, key, value);
+    }
+    Ok(builder)
+}
+
+/// `s3://bucket/prefix`: AWS's `AWS_*` variables, with the endpoint from the options or the
+/// environment checked before the client can panic on it.
+fn s3(url: &str, rest: &str, options: &RemoteOptions) -> Result<Opened> {
+    let (bucket, prefix) = bucket_and_prefix(url, rest)?;
+    let mut client = client_options(options);
+    let mut builder = AmazonS3Builder::from_env();
+    if let Some((source, endpoint)) = s3_endpoint(options) {
+        check_endpoint(url, &source, &endpoint)?;
+        if endpoint.starts_with("http://") {
+            client = client.with_allow_http(true);
+        }
+        builder = builder.with_endpoint(endpoint);
+    }
+    let builder = with_config(
+        url,
+        options,
+        builder.with_client_options(client),
+        |b, k, v| b.with_config(k, v),
+    )?;
+    // Whatever else `from_env` picked up (`AWS_ENDPOINT_URL_S3`, ...) is checked too.
+    if let Some(endpoint) = builder.get_config_value(&AmazonS3ConfigKey::Endpoint) {
+        check_endpoint(url, "the AWS_* environment", &endpoint)?;
+    }
+    let store = Arc::new(
+        builder
+            .with_bucket_name(bucket)
+            .with_retry(retry(options))
+            .build()
+            .map_err(|e| store_error(url, e))?,
+    );
+    Ok(Opened {
+        store: Arc::clone(&store) as Arc<dyn ObjectStore>,
+        prefix,
+        s3: Some(store),
+    })
+}
+
+/// `gs://bucket/prefix`: Google Cloud Storage, configured from the environment.
+fn gcs(url: &str, rest: &str, options: &RemoteOptions) -> Result<Opened> {
+    let (bucket, prefix) = bucket_and_prefix(url, rest)?;
+    let builder =
+        GoogleCloudStorageBuilder::from_env().with_client_options(client_options(options));
+    let store = with_config(url, options, builder, |b, k, v| b.with_config(k, v))?
+        .with_bucket_name(bucket)
+        .with_retry(retry(options))
+        .build()
+        .map_err(|e| store_error(url, e))?;
+    Ok(Opened::new(Arc::new(store), prefix))
+}
+
+/// `az://container/prefix`: Azure Blob Storage, configured from the environment.
+fn azure(url: &str, rest: &str, options: &RemoteOptions) -> Result<Opened> {
+    let (container, prefix) = bucket_and_prefix(url, rest)?;
+    let builder = MicrosoftAzureBuilder::from_env().with_client_options(client_options(options));
+    let store = with_config(url, options, builder, |b, k, v| b.with_config(k, v))?
+        .with_container_name(container)
+        .with_retry(retry(options))
+        .build()
+        .map_err(|e| store_error(url, e))?;
+    Ok(Opened::new(Arc::new(store), prefix))
 }
 
 /// A directory on disk, created if needed; objects are files below it.
