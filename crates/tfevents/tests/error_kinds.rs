@@ -108,7 +108,7 @@ fn histograms() {
 #[test]
 fn images_and_boxes() {
     let (_dir, w) = writer();
-    let five_channels = vec![0.5f32; 5 * 2 * 2];
+    let five_channels = [0.5f32; 5 * 2 * 2];
     assert_tagged!(
         w.add_image("img", (&five_channels[..], [5, 2, 2]), 0),
         "img",
@@ -172,7 +172,7 @@ fn figures() {
 #[test]
 fn videos() {
     let (_dir, w) = writer();
-    let v = vec![0u8; 2 * 3 * 4];
+    let v = [0u8; 2 * 3 * 4];
     assert_tagged!(
         w.add_video("clip", &v, [2, 3, 1, 2, 2], 0, 0.0),
         "clip",

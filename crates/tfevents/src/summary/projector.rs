@@ -207,6 +207,23 @@ pub fn push_py_float(x: f64, out: &mut String) {
         Some((b'-', rest)) => (true, rest),
         _ => (false, text),
     };
+    // Here `x` is finite, not zero and outside [1e-4, 1e16): `ryu` wrote it as `d.ddde<shift>`
+    // or `0.0000ddd`, with at least one non-zero digit and no trailing zeros.
+    let (digits, n, exp) = significant_digits(text);
+    let digits = &digits[..n];
+    if negative {
+        out.push('-');
+    }
+    if (-4..16).contains(&exp) {
+        push_positional(out, digits, exp);
+    } else {
+        push_scientific(out, digits, exp);
+    }
+}
+
+/// The significant digits of `ryu`'s text of a finite, non-zero, non-negative number (the
+/// first `n` of the array, without leading zeros) and the decimal exponent of the first one.
+fn significant_digits(text: &[u8]) -> ([u8; 24], usize, i32) {
     let e_at = text.iter().position(|&b| b == b'e').unwrap_or(text.len());
     let shift: i32 = std::str::from_utf8(text.get(e_at + 1..).unwrap_or(b""))
         .ok()
@@ -231,52 +248,54 @@ pub fn push_py_float(x: f64, out: &mut String) {
             n += 1;
         }
     }
-    // Here `x` is finite, not zero and outside [1e-4, 1e16): `ryu` wrote it as `d.ddde<shift>`
-    // or `0.0000ddd`, with at least one non-zero digit and no trailing zeros.
-    let digits = &digits[..n];
-    if negative {
-        out.push('-');
+    (digits, n, exp)
+}
+
+fn push_digits(out: &mut String, digits: &[u8]) {
+    for &b in digits {
+        out.push(b as char);
     }
-    let push = |o: &mut String, d: &[u8]| {
-        for &b in d {
-            o.push(b as char);
-        }
-    };
-    if (-4..16).contains(&exp) {
-        if exp >= 0 {
-            let int_len = exp as usize + 1;
-            if digits.len() > int_len {
-                push(out, &digits[..int_len]);
-                out.push('.');
-                push(out, &digits[int_len..]);
-            } else {
-                push(out, digits);
-                for _ in digits.len()..int_len {
-                    out.push('0');
-                }
-                out.push_str(".0");
-            }
+}
+
+/// Python's positional layout, for a first digit of exponent -4 to 15: `123.0`, `12.5`,
+/// `0.00012`.
+fn push_positional(out: &mut String, digits: &[u8], exp: i32) {
+    if exp >= 0 {
+        let int_len = exp as usize + 1;
+        if digits.len() > int_len {
+            push_digits(out, &digits[..int_len]);
+            out.push('.');
+            push_digits(out, &digits[int_len..]);
         } else {
-            out.push_str("0.");
-            for _ in 0..(-exp - 1) {
+            push_digits(out, digits);
+            for _ in digits.len()..int_len {
                 out.push('0');
             }
-            push(out, digits);
+            out.push_str(".0");
         }
     } else {
-        let (first, rest) = digits.split_at(digits.len().min(1));
-        push(out, first);
-        if !rest.is_empty() {
-            out.push('.');
-            push(out, rest);
+        out.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            out.push('0');
         }
-        let _ = write!(
-            out,
-            "e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.unsigned_abs()
-        );
+        push_digits(out, digits);
     }
+}
+
+/// Python's scientific layout, for the other exponents: `1.5e-05`, `1e+16`.
+fn push_scientific(out: &mut String, digits: &[u8], exp: i32) {
+    let (first, rest) = digits.split_at(digits.len().min(1));
+    push_digits(out, first);
+    if !rest.is_empty() {
+        out.push('.');
+        push_digits(out, rest);
+    }
+    let _ = write!(
+        out,
+        "e{}{:02}",
+        if exp < 0 { '-' } else { '+' },
+        exp.unsigned_abs()
+    );
 }
 
 /// `tensors.tsv` for `mat`.
