@@ -340,7 +340,7 @@ impl SummaryWriter {
     /// `writer.with_wall_time(t).add_scalar("loss", 0.5, 3)?`.
     ///
     /// A NaN or infinite `wall_time` makes every `add_*` call on the returned handle an
-    /// [`Error::InvalidArgument`] (TensorBoard's loader drops such events);
+    /// [`Error::BadNumber`] (TensorBoard's loader drops such events);
     /// [`try_with_wall_time`](Self::try_with_wall_time) reports it at once instead.
     #[must_use = "the wall time applies only to calls on the returned handle"]
     pub fn with_wall_time(&self, wall_time: f64) -> SummaryWriter {

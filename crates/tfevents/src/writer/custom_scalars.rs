@@ -9,7 +9,7 @@ impl SummaryWriter {
     /// Logs the CUSTOM SCALARS dashboard's layout, as PyTorch's `add_custom_scalars(layout)`:
     /// categories of multiline charts (tags as regular expressions) and margin charts. Call it
     /// once per run, before or after training; a later call replaces the run's layout. Errors
-    /// name the layout's tag, [`LAYOUT_TAG`](crate::summary::custom_scalar::LAYOUT_TAG).
+    /// name the layout's tag, [`LAYOUT_TAG`].
     ///
     /// ```no_run
     /// use tfevents::summary::custom_scalar::LayoutCategory;

@@ -64,7 +64,7 @@ impl SummaryWriter {
     /// the step.
     ///
     /// Errors in the hparams, metrics or domains name the experiment's tag,
-    /// [`EXPERIMENT_TAG`](crate::summary::hparams::EXPERIMENT_TAG).
+    /// [`EXPERIMENT_TAG`].
     ///
     /// With [`HParamsOptions::skip_metric_values`] a metric that names a tag nothing logs is
     /// accepted, as PyTorch accepts it, and its column stays empty: check the tag's spelling.
