@@ -464,6 +464,18 @@ mod tests {
     }
 
     #[test]
+    fn empty_names_what_is_empty() {
+        let e = Error::Empty {
+            what: "the layout's categories".into(),
+        };
+        assert!(matches!(&e, Error::Empty { what } if what == "the layout's categories"));
+        assert_eq!(
+            e.to_string(),
+            "the layout's categories is empty; give at least one"
+        );
+    }
+
+    #[test]
     fn length_mismatch_names_both_lengths() {
         let e = Error::LengthMismatch {
             what: "labels".into(),

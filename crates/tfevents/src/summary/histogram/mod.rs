@@ -344,10 +344,13 @@ fn trim(counts: &[u64], limits: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
     }
     let bucket_limit = limits.get(start..=end).unwrap_or(&[]).to_vec();
     if bucket_limit.len() != bucket.len() {
-        return Err(Error::invalid(
-            "bins",
-            "internal error: bucket limits and counts differ in length",
-        ));
+        // An internal invariant: report it rather than write a histogram TensorBoard misreads.
+        return Err(Error::LengthMismatch {
+            what: "the trimmed bucket limits (an internal error, please report it)".to_string(),
+            got: bucket_limit.len(),
+            expected: bucket.len(),
+            per: "bucket count",
+        });
     }
     Ok((bucket, bucket_limit))
 }
