@@ -223,6 +223,7 @@ pub fn push_py_float(x: f64, out: &mut String) {
 
 /// The significant digits of `ryu`'s text of a finite, non-zero, non-negative number (the
 /// first `n` of the array, without leading zeros) and the decimal exponent of the first one.
+#[inline]
 fn significant_digits(text: &[u8]) -> ([u8; 24], usize, i32) {
     let e_at = text.iter().position(|&b| b == b'e').unwrap_or(text.len());
     let shift: i32 = std::str::from_utf8(text.get(e_at + 1..).unwrap_or(b""))
@@ -251,6 +252,7 @@ fn significant_digits(text: &[u8]) -> ([u8; 24], usize, i32) {
     (digits, n, exp)
 }
 
+#[inline]
 fn push_digits(out: &mut String, digits: &[u8]) {
     for &b in digits {
         out.push(b as char);
@@ -259,6 +261,7 @@ fn push_digits(out: &mut String, digits: &[u8]) {
 
 /// Python's positional layout, for a first digit of exponent -4 to 15: `123.0`, `12.5`,
 /// `0.00012`.
+#[inline]
 fn push_positional(out: &mut String, digits: &[u8], exp: i32) {
     if exp >= 0 {
         let int_len = exp as usize + 1;
@@ -283,6 +286,7 @@ fn push_positional(out: &mut String, digits: &[u8], exp: i32) {
 }
 
 /// Python's scientific layout, for the other exponents: `1.5e-05`, `1e+16`.
+#[inline]
 fn push_scientific(out: &mut String, digits: &[u8], exp: i32) {
     let (first, rest) = digits.split_at(digits.len().min(1));
     push_digits(out, first);
