@@ -464,7 +464,8 @@ impl SummaryWriter {
             let (tag, value) = pair.tag_value().map_err(|e| e.in_tag(main_tag))?;
             check_tag(tag).map_err(|e| e.in_tag(main_tag))?;
             let name = format!("{}_{}", path_safe(main_tag), path_safe(tag));
-            runs.push((run_dir(&self.inner.log_dir, &name)?, value));
+            let dir = run_dir(&self.inner.log_dir, &name).map_err(|e| e.in_tag(main_tag))?;
+            runs.push((dir, value));
         }
         let mut writers = Vec::with_capacity(runs.len());
         for (dir, value) in runs {

@@ -41,6 +41,11 @@ fn scalars_and_tensors() {
         Error::BadName { what: "tag", .. }
     );
     assert_tagged!(
+        w.add_scalars("group", [("nul\0", 1.0)], 0),
+        "group",
+        Error::UnsafePath { .. }
+    );
+    assert_tagged!(
         w.add_tensor("t", &[1.0f32, 2.0], &[3], 0),
         "t",
         Error::ShapeMismatch {

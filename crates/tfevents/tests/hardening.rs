@@ -107,10 +107,12 @@ fn add_scalars_checks_every_name_before_writing_any() {
         assert_eq!(tree(root.path()), before, "{bad:?}: a sub-run was written");
     }
     // A main tag that reads as a drive on Windows.
-    assert!(matches!(
-        w.add_scalars("C:", [("x", 1.0)], 0),
-        Err(Error::UnsafePath { .. })
-    ));
+    let drive = w.add_scalars("C:", [("x", 1.0)], 0).unwrap_err();
+    assert_eq!(drive.tag(), Some("C:"));
+    assert!(
+        matches!(drive.kind(), Error::UnsafePath { .. }),
+        "{drive:?}"
+    );
     // Separators still become `_`, as before: the sub-run stays a single directory.
     w.add_scalars("a/..", [("../x", 1.0)], 0).unwrap();
     assert!(root.path().join("a_.._.._x").is_dir());
