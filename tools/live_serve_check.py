@@ -32,6 +32,19 @@ def points(srv, run, tag):
         return 0
 
 
+def settle(writer, run_dir):
+    """tensorboardX's flush() writes only what its worker thread has taken from the queue:
+    flush until the run's event file stops growing."""
+    last = -1
+    while True:
+        writer.flush()
+        time.sleep(0.2)
+        size = sum(os.path.getsize(os.path.join(run_dir, f)) for f in os.listdir(run_dir))
+        if size == last:
+            return
+        last = size
+
+
 def wait_for(srv, run, tag, count, limit, t0=None):
     t0 = time.monotonic() if t0 is None else t0
     while time.monotonic() - t0 < limit:
@@ -55,7 +68,7 @@ def main():
     first = SummaryWriter(os.path.join(logdir, "live"), flush_secs=3600)
     for i in range(10):
         first.add_scalar("loss", 1.0 / (i + 1), i)
-    first.flush()
+    settle(first, os.path.join(logdir, "live"))
 
     # tb_http_check.Server asks TensorBoard to load once (--reload_interval=0); this check
     # needs reloads, so it starts TensorBoard itself and borrows only the HTTP helpers.
@@ -77,10 +90,10 @@ def main():
         print("live_serve_check: first 10 points served")
         for i in range(10, 20):
             first.add_scalar("loss", 1.0 / (i + 1), i)
-        first.flush()
         second = SummaryWriter(os.path.join(logdir, "late"), flush_secs=3600)
         second.add_scalar("loss", 0.5, 0)
-        second.flush()
+        settle(first, os.path.join(logdir, "live"))
+        settle(second, os.path.join(logdir, "late"))
         flushed = time.monotonic()
         limit = 10 * args.reload
         for run, count in (("live", 20), ("late", 1)):
