@@ -10,7 +10,8 @@
 #      from S3 must equal the export of a downloaded copy (step 4);
 #   4. TensorBoard itself (boto3 loader, S3_ENDPOINT, --load_fast=false) lists and serves it:
 #      tools/tb_http_check.py compares /data/runs and /data/plugin/scalars/scalars with our
-#      export of a downloaded copy;
+#      export of a downloaded copy; then TensorBoard again, through our data server reading
+#      s3:// (tools/ci-serve.sh: started by TensorBoard, and on its own), every dashboard;
 #   5. a short run of the upload bench (examples/remote_upload.rs) prints the upload ratio
 #      and throughput to the server against local disk.
 # Exit status 0 only if every step passed.
@@ -68,6 +69,9 @@ PY
 cmp "$work/export.json" "$work/export-s3.json" \
     || { echo "ci-remote: export of s3:// differs from the export of its copy" >&2; exit 1; }
 "$py" tools/tb_http_check.py "s3://$TFEVENTS_S3_BUCKET/$prefix" "$work/export.json" --load-fast false
+
+echo "== TensorBoard through our data server on s3://$TFEVENTS_S3_BUCKET/$prefix (RustBoard cannot read it)"
+TFEVENTS_CLI=$cli bash tools/ci-serve.sh "s3://$TFEVENTS_S3_BUCKET/$prefix"
 
 echo "== upload bench (120 simulated seconds at 1 kHz)"
 "$target_dir/debug/examples/remote_upload" "s3://$TFEVENTS_S3_BUCKET/bench" 120

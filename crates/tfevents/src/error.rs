@@ -63,16 +63,21 @@ pub enum Error {
     #[error("reading a tensor failed: {0}")]
     Tensor(#[source] candle_core::Error),
     /// Encoding an image failed.
+    #[deprecated(
+        note = "image encoding errors are `Error::Encode`, with the encoder's error as source"
+    )]
     #[error("image encoding failed: {0}")]
     Image(String),
     /// Drawing a figure failed (only with the `figures` feature): the plotting code's own error.
+    #[deprecated(note = "drawing errors are `Error::Encode { what: \"the figure\", .. }`")]
     #[error("drawing the figure failed: {0}; check the data's ranges and the figure's size")]
     Figure(String),
     // summary input errors
     /// Some histogram values are NaN or infinite: TensorBoard cannot draw such a histogram.
-    #[error("{count} of {total} values are nan or infinite{}; filter them out first, or log counts made elsewhere with `raw_histogram`", in_tag(.tag))]
+    #[error("{count} of {total} values are nan or infinite{}; filter them out first, or log counts made elsewhere with `raw_histogram`", tag_suffix(.tag))]
     NonFinite {
-        /// The tag being logged, when the error comes from a `SummaryWriter` call.
+        /// A tag set by whoever built this error; `SummaryWriter` calls leave it `None` and
+        /// name their tag in the [`Error::InTag`] around this error (see [`Error::tag`]).
         tag: Option<String>,
         /// How many values are NaN or infinite.
         count: usize,
@@ -80,9 +85,10 @@ pub enum Error {
         total: usize,
     },
     /// Some pixel values are NaN (PyTorch would silently draw them black).
-    #[error("{count} of {total} pixel values are nan{}; replace them (e.g. with 0) or find where they come from", in_tag(.tag))]
+    #[error("{count} of {total} pixel values are nan{}; replace them (e.g. with 0) or find where they come from", tag_suffix(.tag))]
     NanPixels {
-        /// The tag being logged, when the error comes from a `SummaryWriter` call.
+        /// A tag set by whoever built this error; `SummaryWriter` calls leave it `None` and
+        /// name their tag in the [`Error::InTag`] around this error (see [`Error::tag`]).
         tag: Option<String>,
         /// How many pixel values are NaN.
         count: usize,
@@ -90,9 +96,10 @@ pub enum Error {
         total: usize,
     },
     /// Every histogram value lies outside the bin edges.
-    #[error("all {count} values lie outside the bin edges [{first}, {last}]{}; widen the edges", in_tag(.tag))]
+    #[error("all {count} values lie outside the bin edges [{first}, {last}]{}; widen the edges", tag_suffix(.tag))]
     OutsideEdges {
-        /// The tag being logged, when the error comes from a `SummaryWriter` call.
+        /// A tag set by whoever built this error; `SummaryWriter` calls leave it `None` and
+        /// name their tag in the [`Error::InTag`] around this error (see [`Error::tag`]).
         tag: Option<String>,
         /// How many values there are.
         count: usize,
@@ -152,6 +159,94 @@ pub enum Error {
         min: f64,
         /// The largest value allowed.
         max: f64,
+    },
+    /// A logging call failed on its input: `error` is what was wrong, `tag` the tag being
+    /// logged, so that a failing call among many is easy to find. Every `SummaryWriter::add_*`
+    /// method wraps the errors of its input this way (the one place is
+    /// [`Error::in_tag`]); match on the underlying kind through [`Error::kind`], which looks
+    /// through this wrapper, and read the tag with [`Error::tag`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = std::env::temp_dir().join("tfevents-doc-in-tag");
+    /// let writer = tfevents::SummaryWriter::new(&dir)?;
+    /// let err = writer.add_histogram("weights", &[] as &[f32], 0).unwrap_err();
+    /// assert_eq!(err.tag(), Some("weights"));
+    /// assert!(matches!(err.kind(), tfevents::Error::Empty { .. }));
+    /// # writer.close()?; std::fs::remove_dir_all(&dir)?; Ok(()) }
+    /// ```
+    #[error("{error} (tag `{tag}`)")]
+    InTag {
+        /// The tag being logged.
+        tag: String,
+        /// What was wrong (never itself an `InTag`). Not the [`source`](std::error::Error::source):
+        /// its message is already part of this one.
+        error: Box<Error>,
+    },
+    /// An input that needs at least one item has none (no samples, no histogram values, a
+    /// layout without categories, ...). Fix: give at least one.
+    #[error("{what} is empty; give at least one")]
+    Empty {
+        /// What is empty, e.g. "samples".
+        what: String,
+    },
+    /// Two inputs that go together have different lengths (one label per prediction, one
+    /// colour per box, ...). Fix: give `expected` items, one per `per`.
+    #[error("{what} has {got} entries but {expected} are needed, one per {per}")]
+    LengthMismatch {
+        /// The input with the wrong length, e.g. "labels".
+        what: String,
+        /// How many entries it has.
+        got: usize,
+        /// How many it needs.
+        expected: usize,
+        /// What each entry goes with, e.g. "prediction".
+        per: &'static str,
+    },
+    /// A shape has the wrong rank, an empty side or a side of the wrong size (a video that is
+    /// not `(N, T, C, H, W)`, an image with 5 channels, ...). Fix: give the layout `expected`
+    /// names, reshaping or selecting first.
+    #[error("{what} has shape {shape:?}; {expected}")]
+    BadShape {
+        /// What has the shape, e.g. "video".
+        what: String,
+        /// The shape given.
+        shape: Vec<usize>,
+        /// The shapes accepted, e.g. "give (N, T, C, H, W) with C = 1 or 3".
+        expected: &'static str,
+    },
+    /// A number is NaN, infinite, negative or zero where it may not be (a NaN audio sample, a
+    /// negative weight, 0 frames per second, ...). Fix: give a value that `must` describes,
+    /// e.g. by filtering NaN out.
+    #[error("{what} is {value}; it must be {must}")]
+    BadNumber {
+        /// Which value, e.g. "sample 3".
+        what: String,
+        /// The value given.
+        value: f64,
+        /// What it must be, e.g. "finite and > 0".
+        must: &'static str,
+    },
+    /// A name is empty, given twice, or names nothing it should (an empty tag, two graph nodes
+    /// of one name, a graph input that names no node, ...). Fix: what `reason` says.
+    #[error("{what} {name:?} {reason}")]
+    BadName {
+        /// What kind of name, e.g. "tag" or "graph node".
+        what: &'static str,
+        /// The name as given.
+        name: String,
+        /// What is wrong with it and what to give instead.
+        reason: &'static str,
+    },
+    /// Encoding a PNG, a GIF or a figure failed; `source` is the encoder's own error. Fix: see
+    /// the source; it usually means a value the encoder cannot hold.
+    #[error("cannot encode {what}: {source}")]
+    Encode {
+        /// What was being encoded, e.g. "the PNG" or "the figure".
+        what: &'static str,
+        /// The encoder's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// An input has more items than a documented limit (bars, series, graph nodes, ...);
     /// refused before anything is drawn or allocated. Fix: log fewer items per call, e.g.
@@ -221,8 +316,8 @@ impl From<candle_core::Error> for Error {
     }
 }
 
-/// ` (tag `t`)` for a message, or nothing when the error has no tag yet.
-pub(crate) fn in_tag(tag: &Option<String>) -> String {
+/// ` (tag `t`)` for a message, or nothing when the error has no tag.
+fn tag_suffix(tag: &Option<String>) -> String {
     match tag {
         Some(t) => format!(" (tag `{t}`)"),
         None => String::new(),
@@ -230,44 +325,51 @@ pub(crate) fn in_tag(tag: &Option<String>) -> String {
 }
 
 impl Error {
-    /// Names the tag in a summary input error (the builders do not know it; the writer does),
-    /// so that a failing call among many is easy to find.
-    pub(crate) fn with_summary_tag(self, name: &str) -> Self {
+    /// The error with the tag being logged attached, as [`Error::InTag`]: the one way this
+    /// crate names the tag in an error. An error that has a tag already keeps its own.
+    pub fn in_tag(self, tag: &str) -> Self {
         match self {
-            Error::NonFinite {
-                tag: None,
-                count,
-                total,
-            } => Error::NonFinite {
-                tag: Some(name.to_string()),
-                count,
-                total,
+            tagged @ Error::InTag { .. } => tagged,
+            error => Error::InTag {
+                tag: tag.to_string(),
+                error: Box::new(error),
             },
-            Error::NanPixels {
-                tag: None,
-                count,
-                total,
-            } => Error::NanPixels {
-                tag: Some(name.to_string()),
-                count,
-                total,
-            },
-            Error::OutsideEdges {
-                tag: None,
-                count,
-                first,
-                last,
-            } => Error::OutsideEdges {
-                tag: Some(name.to_string()),
-                count,
-                first,
-                last,
-            },
-            Error::InvalidArgument { name: arg, reason } => Error::InvalidArgument {
-                name: arg,
-                reason: format!("{reason} (tag `{name}`)"),
-            },
+        }
+    }
+
+    /// What went wrong, looking through [`Error::InTag`]: match on this.
+    ///
+    /// ```
+    /// use tfevents::Error;
+    /// let e = Error::Empty { what: "samples".into() }.in_tag("audio");
+    /// assert!(matches!(e.kind(), Error::Empty { what } if what == "samples"));
+    /// ```
+    pub fn kind(&self) -> &Error {
+        match self {
+            Error::InTag { error, .. } => error.kind(),
             other => other,
+        }
+    }
+
+    /// The tag being logged when this happened, if a `SummaryWriter` call named one.
+    pub fn tag(&self) -> Option<&str> {
+        match self {
+            Error::InTag { tag, .. } => Some(tag),
+            Error::NonFinite { tag, .. }
+            | Error::NanPixels { tag, .. }
+            | Error::OutsideEdges { tag, .. } => tag.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// An [`Error::Encode`] of `what` with the encoder's error `source`.
+    pub(crate) fn encode(
+        what: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Error::Encode {
+            what,
+            source: source.into(),
         }
     }
 }
@@ -339,5 +441,132 @@ mod tests {
         assert!(e
             .to_string()
             .starts_with("the video would take 10 bytes, over the limit of 5"));
+    }
+
+    #[test]
+    fn in_tag_wraps_once_and_kind_looks_through_it() {
+        let e = Error::Empty {
+            what: "samples".into(),
+        }
+        .in_tag("audio")
+        .in_tag("outer");
+        assert!(matches!(&e, Error::InTag { tag, .. } if tag == "audio"));
+        assert!(matches!(e.kind(), Error::Empty { what } if what == "samples"));
+        assert_eq!(e.tag(), Some("audio"));
+        assert_eq!(
+            e.to_string(),
+            "samples is empty; give at least one (tag `audio`)"
+        );
+        // Not its own source: the message already holds the inner one.
+        assert!(std::error::Error::source(&e).is_none());
+        assert_eq!(Error::Closed.kind().to_string(), Error::Closed.to_string());
+        assert_eq!(Error::Closed.tag(), None);
+    }
+
+    #[test]
+    fn empty_names_what_is_empty() {
+        let e = Error::Empty {
+            what: "the layout's categories".into(),
+        };
+        assert!(matches!(&e, Error::Empty { what } if what == "the layout's categories"));
+        assert_eq!(
+            e.to_string(),
+            "the layout's categories is empty; give at least one"
+        );
+    }
+
+    #[test]
+    fn length_mismatch_names_both_lengths() {
+        let e = Error::LengthMismatch {
+            what: "labels".into(),
+            got: 3,
+            expected: 4,
+            per: "prediction",
+        };
+        assert!(matches!(
+            e,
+            Error::LengthMismatch {
+                got: 3,
+                expected: 4,
+                ..
+            }
+        ));
+        assert_eq!(
+            e.to_string(),
+            "labels has 3 entries but 4 are needed, one per prediction"
+        );
+    }
+
+    #[test]
+    fn bad_shape_names_the_shape_and_what_is_accepted() {
+        let e = Error::BadShape {
+            what: "video".into(),
+            shape: vec![2, 3],
+            expected: "give (N, T, C, H, W)",
+        };
+        assert!(matches!(&e, Error::BadShape { shape, .. } if shape == &[2, 3]));
+        assert_eq!(
+            e.to_string(),
+            "video has shape [2, 3]; give (N, T, C, H, W)"
+        );
+    }
+
+    #[test]
+    fn bad_number_names_the_value_and_the_rule() {
+        let e = Error::BadNumber {
+            what: "fps".into(),
+            value: 0.0,
+            must: "finite and > 0",
+        };
+        assert!(
+            matches!(&e, Error::BadNumber { what, value, .. } if what == "fps" && *value == 0.0)
+        );
+        assert_eq!(e.to_string(), "fps is 0; it must be finite and > 0");
+    }
+
+    #[test]
+    fn bad_name_quotes_the_name() {
+        let e = Error::BadName {
+            what: "graph node",
+            name: "a//b".into(),
+            reason: "has an empty scope",
+        };
+        assert!(matches!(&e, Error::BadName { what: "graph node", name, .. } if name == "a//b"));
+        assert_eq!(e.to_string(), "graph node \"a//b\" has an empty scope");
+    }
+
+    #[test]
+    fn encode_keeps_the_encoder_error_as_source() {
+        let e = Error::encode("the PNG data", std::io::Error::other("disk on fire"));
+        assert!(matches!(
+            e,
+            Error::Encode {
+                what: "the PNG data",
+                ..
+            }
+        ));
+        assert_eq!(e.to_string(), "cannot encode the PNG data: disk on fire");
+        let source = std::error::Error::source(&e).map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("disk on fire"));
+    }
+
+    #[test]
+    fn shape_mismatch_names_both_counts() {
+        let e = Error::ShapeMismatch {
+            shape: vec![2, 3],
+            needs: 6,
+            got: 5,
+        };
+        assert!(matches!(
+            e,
+            Error::ShapeMismatch {
+                needs: 6,
+                got: 5,
+                ..
+            }
+        ));
+        assert!(e
+            .to_string()
+            .starts_with("shape [2, 3] needs 6 values but the data holds 5"));
     }
 }

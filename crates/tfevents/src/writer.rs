@@ -221,10 +221,11 @@ pub fn default_log_dir(comment: &str) -> PathBuf {
 
 fn check_tag(tag: &str) -> Result<()> {
     if tag.is_empty() {
-        return Err(Error::invalid(
-            "tag",
-            "is empty; TensorBoard needs a name such as \"loss\" or \"train/accuracy\"",
-        ));
+        return Err(Error::BadName {
+            what: "tag",
+            name: String::new(),
+            reason: "is empty; TensorBoard needs a name such as \"loss\" or \"train/accuracy\"",
+        });
     }
     Ok(())
 }
@@ -240,26 +241,16 @@ fn histogram_summary(tag: &str, histogram: HistogramProto) -> Summary {
     }
 }
 
-/// Names the tag in an argument error, so a failing call among many is easy to find.
-fn with_tag_context(error: Error, tag: &str) -> Error {
-    match error {
-        Error::InvalidArgument { name, reason } => Error::InvalidArgument {
-            name,
-            reason: format!("{reason} (tag `{tag}`)"),
-        },
-        other => other.with_summary_tag(tag),
-    }
-}
-
 /// Refuses a wall time TensorBoard cannot use.
 fn check_wall_time(wall_time: f64) -> Result<()> {
     if wall_time.is_finite() {
         Ok(())
     } else {
-        Err(Error::invalid(
-            "wall_time",
-            format!("must be finite seconds since the Unix epoch, got {wall_time}"),
-        ))
+        Err(Error::BadNumber {
+            what: "wall_time".to_string(),
+            value: wall_time,
+            must: "finite seconds since the Unix epoch",
+        })
     }
 }
 
@@ -306,7 +297,8 @@ fn path_safe(tag: &str) -> String {
     tag.replace(['/', '\\'], "_")
 }
 
-fn to_step<S: TryInto<i64>>(step: S) -> Result<i64> {
+/// The step as TensorBoard stores it, or the error for a step beyond `i64`.
+pub(crate) fn to_step<S: TryInto<i64>>(step: S) -> Result<i64> {
     step.try_into()
         .map_err(|_| Error::invalid("step", "does not fit in a signed 64-bit integer"))
 }
@@ -348,7 +340,7 @@ impl SummaryWriter {
     /// `writer.with_wall_time(t).add_scalar("loss", 0.5, 3)?`.
     ///
     /// A NaN or infinite `wall_time` makes every `add_*` call on the returned handle an
-    /// [`Error::InvalidArgument`] (TensorBoard's loader drops such events);
+    /// [`Error::BadNumber`] (TensorBoard's loader drops such events);
     /// [`try_with_wall_time`](Self::try_with_wall_time) reports it at once instead.
     #[must_use = "the wall time applies only to calls on the returned handle"]
     pub fn with_wall_time(&self, wall_time: f64) -> SummaryWriter {
@@ -383,8 +375,9 @@ impl SummaryWriter {
     }
 
     /// The one path of every tagged `add_*` call: refuses after close, checks the tag, the
-    /// step and the wall time, then builds the entry (its errors name the tag) and queues it
-    /// in the main event file.
+    /// step and the wall time, then builds the entry and queues it in the main event file.
+    /// Errors of the input, when the entry is built now or on the writer thread, come back as
+    /// [`Error::InTag`] naming `tag`.
     pub(crate) fn log<S: TryInto<i64>>(
         &self,
         tag: &str,
@@ -395,7 +388,14 @@ impl SummaryWriter {
         check_tag(tag)?;
         let step = to_step(step)?;
         let wall_time = self.checked_wall_time()?;
-        let entry = build().map_err(|e| with_tag_context(e, tag))?;
+        let entry = build().map_err(|e| e.in_tag(tag))?;
+        let entry = match entry {
+            Entry::Later { bytes, job } => {
+                let tag = tag.to_string();
+                Entry::later(bytes, move || job().map_err(|e| e.in_tag(&tag)))
+            }
+            now => now,
+        };
         self.queue(entry, step, wall_time)
     }
 
@@ -461,12 +461,11 @@ impl SummaryWriter {
         // a bad name in the middle leaves nothing half logged.
         let mut runs = Vec::new();
         for pair in scalars {
-            let (tag, value) = pair
-                .tag_value()
-                .map_err(|e| with_tag_context(e, main_tag))?;
-            check_tag(tag)?;
+            let (tag, value) = pair.tag_value().map_err(|e| e.in_tag(main_tag))?;
+            check_tag(tag).map_err(|e| e.in_tag(main_tag))?;
             let name = format!("{}_{}", path_safe(main_tag), path_safe(tag));
-            runs.push((run_dir(&self.inner.log_dir, &name)?, value));
+            let dir = run_dir(&self.inner.log_dir, &name).map_err(|e| e.in_tag(main_tag))?;
+            runs.push((dir, value));
         }
         let mut writers = Vec::with_capacity(runs.len());
         for (dir, value) in runs {

@@ -30,14 +30,30 @@ fn values(path: &std::path::Path) -> Vec<(i64, tfevents::proto::summary::Value)>
         .collect()
 }
 
-fn assert_invalid<T: std::fmt::Debug>(r: tfevents::Result<T>, arg: &str, words: &str) {
-    match r {
-        Err(Error::InvalidArgument { name, reason }) => {
-            assert_eq!(name, arg, "{reason}");
-            assert!(reason.contains(words), "`{reason}` lacks `{words}`");
-        }
-        other => panic!("expected invalid `{arg}`, got {other:?}"),
+/// What an input error is about: the argument's name or the `what` of a structured variant.
+fn subject(e: &Error) -> String {
+    match e.kind() {
+        Error::InvalidArgument { name, .. } => name.to_string(),
+        Error::LengthMismatch { what, .. }
+        | Error::OutOfRange { what, .. }
+        | Error::BadNumber { what, .. }
+        | Error::BadShape { what, .. }
+        | Error::Empty { what } => what.clone(),
+        Error::BadName { what, name, .. } => format!("{what} {name}"),
+        Error::ShapeMismatch { .. } => "shape".to_string(),
+        other => panic!("not an input error: {other:?}"),
     }
+}
+
+/// `r` is an input error of an `add_*` call: it names the call's tag, is about `arg` and its
+/// message holds `words`.
+fn assert_invalid<T: std::fmt::Debug>(r: tfevents::Result<T>, arg: &str, words: &str) {
+    let e = r.expect_err("the bad input was accepted");
+    assert!(e.tag().is_some(), "no tag in {e:?}");
+    let about = subject(&e);
+    assert!(about.contains(arg), "{e:?} is about `{about}`, not `{arg}`");
+    let text = e.to_string();
+    assert!(text.contains(words), "`{text}` lacks `{words}`");
 }
 
 /// Logs a scalar, runs `bad` (which must fail), logs another, and checks both scalars are on
@@ -150,12 +166,12 @@ fn hparams_bad_input() {
     nothing_lost(|w| {
         assert_invalid(
             w.add_hparams(&[("lr", 0.1.into()), ("lr", 0.2.into())], &[("m", 1.0)]),
-            "hparams",
+            "hparam",
             "twice",
         );
         assert_invalid(
             w.add_hparams(&[("lr", f64::NAN.into())], &[("m", 1.0)]),
-            "hparams",
+            "hparam `lr`",
             "finite",
         );
         assert_invalid(
@@ -173,7 +189,7 @@ fn hparams_bad_input() {
                 &[("m", 1.0)],
                 &domains(("nope".into(), HParamDomain::Interval { min: 0.0, max: 1.0 })),
             ),
-            "domains",
+            "domain",
             "nope",
         );
         assert_invalid(
@@ -183,7 +199,7 @@ fn hparams_bad_input() {
                 &domains(("opt".into(), HParamDomain::Interval { min: 0.0, max: 1.0 })),
             ),
             "domains",
-            "not a number",
+            "not of the type",
         );
         assert_invalid(
             w.add_hparams_with(
@@ -289,13 +305,13 @@ fn pr_curve_bad_input() {
         );
         assert_invalid(
             w.add_pr_curve_with("pr", &[0u8], &[0.1f32], 0, 127, Some(&[-1.0])),
-            "weights",
+            "weight 0",
             ">= 0",
         );
         assert_invalid(
             w.add_pr_curve_with("pr", &[0u8], &[0.1f32], 0, 1, None),
             "num_thresholds",
-            "at least 2",
+            "outside [2,",
         );
         let mut d = PrCurveData {
             true_positives: vec![1.0, 0.0],
@@ -314,11 +330,7 @@ fn pr_curve_bad_input() {
             precision: vec![1.0],
             recall: vec![1.0],
         };
-        assert_invalid(
-            w.add_pr_curve_raw("pr", &d, 0),
-            "true_positives",
-            "at least 2",
-        );
+        assert_invalid(w.add_pr_curve_raw("pr", &d, 0), "thresholds", "outside [2,");
     });
 }
 
@@ -332,21 +344,21 @@ fn custom_scalars_forms_and_bad_input() {
         .unwrap();
     w.add_custom_scalars_marginchart(["v", "lo", "hi"], "cat", "band")
         .unwrap();
-    assert_invalid(w.add_custom_scalars(&[]), "layout", "no categories");
+    assert_invalid(w.add_custom_scalars(&[]), "categories", "is empty");
     assert_invalid(
         w.add_custom_scalars(&[LayoutCategory::new("empty")]),
-        "layout",
-        "no charts",
+        "the charts of category `empty`",
+        "is empty",
     );
     assert_invalid(
         w.add_custom_scalars_multilinechart(Vec::<String>::new(), "c", "t"),
-        "layout",
-        "no tags",
+        "the tags of chart `t` of category `c`",
+        "is empty",
     );
     assert_invalid(
         w.add_custom_scalars_marginchart(["v", "", "hi"], "c", "t"),
-        "layout",
-        "empty tag",
+        "a tag of chart `t` of category `c`",
+        "is empty",
     );
     w.close().unwrap();
     let vals = values(w.file_path());
@@ -412,7 +424,7 @@ fn audio_bad_input() {
     nothing_lost(|w| {
         assert_invalid(
             w.add_audio("a", &[0.1f32, f32::NAN], 0, 8000),
-            "samples",
+            "sample 1",
             "sample 1 is NaN",
         );
         assert_invalid(w.add_audio("a", &[] as &[f32], 0, 8000), "samples", "empty");
@@ -441,17 +453,17 @@ fn video_frames_and_bad_input() {
     assert_invalid(
         w.add_video_dyn("clip", &v, &[2, 3, 2, 2], 0, 4.0),
         "video",
-        "rank 4",
+        "[2, 3, 2, 2]; give (N, T, C, H, W)",
     );
     assert_invalid(
         w.add_video("clip", &v, [2, 3, 2, 2, 2], 0, 4.0),
         "video",
-        "2 channels",
+        "[2, 3, 2, 2, 2]; give",
     );
     assert_invalid(
         w.add_video("clip", &v[1..], [2, 3, 1, 2, 2], 0, 4.0),
-        "video",
-        "23 values",
+        "shape",
+        "the data holds 23",
     );
     assert_invalid(
         w.add_video("clip", &[f32::NAN; 4], [1, 1, 1, 2, 2], 0, 4.0),
@@ -506,7 +518,7 @@ fn scalars_in_full() {
     assert_invalid(
         w.add_tensor("t", &[1.0f32, 2.0], &[3], 0),
         "shape",
-        "2 values",
+        "needs 3 values but the data holds 2",
     );
     let map: HashMap<&str, f64> = [("a", 1.0)].into_iter().collect();
     w.add_scalars("grp", &map, 0).unwrap();

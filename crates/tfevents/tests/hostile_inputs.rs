@@ -184,7 +184,14 @@ mod figures {
                     prop_assert_eq!((img.width(), img.height()), (640, 480));
                 }
                 Err(e) => prop_assert!(
-                    matches!(e, Error::OutOfRange { .. } | Error::InvalidArgument { .. }),
+                    matches!(
+                        e,
+                        Error::OutOfRange { .. }
+                            | Error::BadNumber { .. }
+                            | Error::Empty { .. }
+                            | Error::LengthMismatch { .. }
+                            | Error::InvalidArgument { .. }
+                    ),
                     "{e}"
                 ),
             }

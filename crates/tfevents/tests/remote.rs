@@ -602,7 +602,7 @@ fn embeddings_go_to_the_remote_store() -> tfevents::Result<()> {
     toy_embedding(&writer, 3)?;
     toy_embedding(&writer, 4)?;
     // The same step and tag again: refused, the first one kept.
-    match toy_embedding(&writer, 3) {
+    match toy_embedding(&writer, 3).as_ref().map_err(Error::kind) {
         Err(Error::InvalidArgument {
             name: "tag",
             reason,

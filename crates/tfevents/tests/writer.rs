@@ -256,15 +256,17 @@ fn bad_input_is_an_error_not_a_panic() {
     let w = SummaryWriter::new(dir.path()).unwrap();
     assert!(matches!(
         w.add_scalar("", 1.0, 0),
-        Err(Error::InvalidArgument { name: "tag", .. })
+        Err(Error::BadName { what: "tag", .. })
     ));
     assert!(matches!(
         w.add_scalar("x", 1.0, u64::MAX),
         Err(Error::InvalidArgument { name: "step", .. })
     ));
+    let empty_sub_tag = w.add_scalars("g", [("", 1.0)], 0).unwrap_err();
+    assert_eq!(empty_sub_tag.tag(), Some("g"));
     assert!(matches!(
-        w.add_scalars("g", [("", 1.0)], 0),
-        Err(Error::InvalidArgument { .. })
+        empty_sub_tag.kind(),
+        Error::BadName { what: "tag", .. }
     ));
     let file = dir.path().join("a_file");
     std::fs::write(&file, b"x").unwrap();

@@ -89,43 +89,43 @@ pub fn audio_summary<S: Sample>(
     sample_rate: u32,
 ) -> Result<Summary> {
     if samples.is_empty() {
-        return Err(Error::invalid(
-            "samples",
-            "is empty; an audio clip needs samples",
-        ));
+        return Err(Error::Empty {
+            what: "samples".to_string(),
+        });
     }
     let channels = u16::try_from(num_channels)
         .ok()
         .filter(|&c| c > 0)
-        .ok_or_else(|| {
-            Error::invalid(
-                "num_channels",
-                format!("is {num_channels}; give 1 (mono) to 65535"),
-            )
+        .ok_or_else(|| Error::OutOfRange {
+            what: "num_channels".to_string(),
+            value: num_channels as f64,
+            min: 1.0,
+            max: u16::MAX as f64,
         })?;
     if !samples.len().is_multiple_of(num_channels) {
-        return Err(Error::invalid(
-            "samples",
-            format!(
-                "has {} values, not a multiple of num_channels = {num_channels}; pass whole frames, channels interleaved",
-                samples.len()
-            ),
-        ));
+        return Err(Error::BadShape {
+            what: format!("samples for {num_channels} channels"),
+            shape: vec![samples.len()],
+            expected: "pass whole frames, channels interleaved: a multiple of num_channels values",
+        });
     }
-    if sample_rate == 0 || (sample_rate as u64) * (channels as u64) * 2 > u32::MAX as u64 {
-        return Err(Error::invalid(
-            "sample_rate",
-            format!("is {sample_rate}; give the samples per second, e.g. 44100"),
-        ));
+    // The WAV header holds the byte rate, sample_rate * channels * 2, in 32 bits.
+    let max_rate = u32::MAX / (u32::from(channels) * 2);
+    if sample_rate == 0 || sample_rate > max_rate {
+        return Err(Error::OutOfRange {
+            what: "sample_rate (samples per second, e.g. 44100)".to_string(),
+            value: sample_rate as f64,
+            min: 1.0,
+            max: max_rate as f64,
+        });
     }
     check_wav_bytes(samples.len())?;
     let mut pcm = Vec::with_capacity(samples.len());
     for (i, s) in samples.iter().enumerate() {
-        pcm.push(s.to_pcm16().ok_or_else(|| {
-            Error::invalid(
-                "samples",
-                format!("sample {i} is NaN; audio needs finite values"),
-            )
+        pcm.push(s.to_pcm16().ok_or_else(|| Error::BadNumber {
+            what: format!("sample {i}"),
+            value: f64::NAN,
+            must: "a number (not NaN)",
         })?);
     }
     let frames = samples.len() / num_channels;

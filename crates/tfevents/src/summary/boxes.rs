@@ -25,17 +25,21 @@ impl Boxes {
     /// Non-finite values and boxes with `xmax < xmin` or `ymax < ymin` are errors.
     pub fn new(boxes: &[[f32; 4]]) -> Result<Self> {
         for (i, b) in boxes.iter().enumerate() {
-            if b.iter().any(|v| !v.is_finite()) {
-                return Err(Error::invalid(
-                    "box_tensor",
-                    format!("box {i} is {b:?}; coordinates must be finite pixels"),
-                ));
+            let bad = |value: f32, must| {
+                Err(Error::BadNumber {
+                    what: format!("a coordinate of box {i} {b:?}"),
+                    value: value.into(),
+                    must,
+                })
+            };
+            if let Some(&v) = b.iter().find(|v| !v.is_finite()) {
+                return bad(v, "finite pixels");
             }
-            if b[2] < b[0] || b[3] < b[1] {
-                return Err(Error::invalid(
-                    "box_tensor",
-                    format!("box {i} is {b:?}; boxes are (xmin, ymin, xmax, ymax) with xmin <= xmax and ymin <= ymax"),
-                ));
+            if b[2] < b[0] {
+                return bad(b[2], "xmax >= xmin: boxes are (xmin, ymin, xmax, ymax)");
+            }
+            if b[3] < b[1] {
+                return bad(b[3], "ymax >= ymin: boxes are (xmin, ymin, xmax, ymax)");
             }
         }
         Ok(Boxes {
@@ -50,14 +54,12 @@ impl Boxes {
     pub fn labels<T: ToString>(mut self, labels: impl IntoIterator<Item = T>) -> Result<Self> {
         let labels: Vec<String> = labels.into_iter().map(|l| l.to_string()).collect();
         if labels.len() != self.boxes.len() {
-            return Err(Error::invalid(
-                "labels",
-                format!(
-                    "has {} labels for {} boxes; give one per box",
-                    labels.len(),
-                    self.boxes.len()
-                ),
-            ));
+            return Err(Error::LengthMismatch {
+                what: "labels".to_string(),
+                got: labels.len(),
+                expected: self.boxes.len(),
+                per: "box",
+            });
         }
         self.labels = Some(labels);
         Ok(self)
@@ -66,14 +68,12 @@ impl Boxes {
     /// One RGB colour per box.
     pub fn colors(mut self, colors: &[[u8; 3]]) -> Result<Self> {
         if colors.len() != self.boxes.len() {
-            return Err(Error::invalid(
-                "colors",
-                format!(
-                    "has {} colours for {} boxes; give one per box",
-                    colors.len(),
-                    self.boxes.len()
-                ),
-            ));
+            return Err(Error::LengthMismatch {
+                what: "colors".to_string(),
+                got: colors.len(),
+                expected: self.boxes.len(),
+                per: "box",
+            });
         }
         self.colors = Some(colors.to_vec());
         Ok(self)
@@ -82,10 +82,11 @@ impl Boxes {
     /// Outline thickness in pixels (at least 1).
     pub fn width(mut self, width: usize) -> Result<Self> {
         if width == 0 {
-            return Err(Error::invalid(
-                "width",
-                "is 0; outlines need at least one pixel",
-            ));
+            return Err(Error::BadNumber {
+                what: "the outline width".to_string(),
+                value: 0.0,
+                must: "at least 1 pixel",
+            });
         }
         self.width = width;
         Ok(self)
@@ -268,20 +269,31 @@ mod tests {
 
     #[test]
     fn bad_boxes_name_the_argument() {
-        assert!(Boxes::new(&[[3.0, 0.0, 1.0, 2.0]])
-            .unwrap_err()
-            .to_string()
-            .contains("`box_tensor`"));
-        assert!(Boxes::new(&[[f32::NAN, 0.0, 1.0, 2.0]]).is_err());
+        let inverted = Boxes::new(&[[3.0, 0.0, 1.0, 2.0]]).unwrap_err();
+        assert!(
+            matches!(&inverted, Error::BadNumber { what, value, .. } if what.contains("box 0") && *value == 1.0),
+            "{inverted}"
+        );
+        assert!(inverted.to_string().contains("xmax >= xmin"), "{inverted}");
+        assert!(matches!(
+            Boxes::new(&[[f32::NAN, 0.0, 1.0, 2.0]]),
+            Err(Error::BadNumber { value, .. }) if value.is_nan()
+        ));
         let b = Boxes::new(&[[0.0, 0.0, 1.0, 1.0]]).unwrap();
-        assert!(b
-            .clone()
-            .labels(["a", "b"])
-            .unwrap_err()
-            .to_string()
-            .contains("`labels`"));
-        assert!(b.clone().colors(&[]).is_err());
-        assert!(b.width(0).is_err());
+        let labels = b.clone().labels(["a", "b"]).unwrap_err();
+        assert!(matches!(
+            &labels,
+            Error::LengthMismatch { what, got: 2, expected: 1, per: "box" } if what == "labels"
+        ));
+        assert!(matches!(
+            b.clone().colors(&[]),
+            Err(Error::LengthMismatch {
+                got: 0,
+                expected: 1,
+                ..
+            })
+        ));
+        assert!(matches!(b.width(0), Err(Error::BadNumber { .. })));
     }
 
     /// The pixels of `out` that differ from `img` made RGB.

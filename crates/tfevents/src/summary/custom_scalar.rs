@@ -92,17 +92,15 @@ fn check_tags<'a>(
     for tag in tags {
         any = true;
         if tag.is_empty() {
-            return Err(Error::invalid(
-                "layout",
-                format!("chart `{chart}` of category `{category}` has an empty tag"),
-            ));
+            return Err(Error::Empty {
+                what: format!("a tag of chart `{chart}` of category `{category}`"),
+            });
         }
     }
     if !any {
-        return Err(Error::invalid(
-            "layout",
-            format!("chart `{chart}` of category `{category}` has no tags; name the scalar tags it draws"),
-        ));
+        return Err(Error::Empty {
+            what: format!("the tags of chart `{chart}` of category `{category}`"),
+        });
     }
     Ok(())
 }
@@ -111,7 +109,9 @@ fn check_tags<'a>(
 /// category has no charts or a chart has no (or an empty) tag.
 pub fn custom_scalars_summary(categories: &[LayoutCategory]) -> Result<Summary> {
     if categories.is_empty() {
-        return Err(Error::invalid("layout", "has no categories"));
+        return Err(Error::Empty {
+            what: "the layout's categories".to_string(),
+        });
     }
     let mut layout = Layout {
         version: 0,
@@ -119,10 +119,9 @@ pub fn custom_scalars_summary(categories: &[LayoutCategory]) -> Result<Summary> 
     };
     for category in categories {
         if category.charts.is_empty() {
-            return Err(Error::invalid(
-                "layout",
-                format!("category `{}` has no charts", category.title),
-            ));
+            return Err(Error::Empty {
+                what: format!("the charts of category `{}`", category.title),
+            });
         }
         let mut charts = Vec::with_capacity(category.charts.len());
         for (title, kind) in &category.charts {

@@ -78,30 +78,25 @@ pub fn graph_def(nodes: Vec<NodeDef>) -> Result<GraphDef> {
 /// `_output_shapes` sizes of -1 (unknown) or more.
 pub fn check_graph(graph: &GraphDef) -> Result<()> {
     if graph.node.is_empty() {
-        return Err(Error::invalid(
-            "graph",
-            "has no nodes; add at least one NodeDef",
-        ));
+        return Err(Error::Empty {
+            what: "the graph's node list".to_string(),
+        });
     }
     let mut names = HashSet::with_capacity(graph.node.len());
     for n in &graph.node {
         if n.name.is_empty() || n.name.split('/').any(str::is_empty) {
-            return Err(Error::invalid(
-                "graph",
-                format!(
-                    "node name {:?} is empty or has an empty scope; use names like \"features/0\"",
-                    n.name
-                ),
-            ));
+            return Err(Error::BadName {
+                what: "graph node",
+                name: n.name.clone(),
+                reason: "is empty or has an empty scope; use names like \"features/0\"",
+            });
         }
         if !names.insert(n.name.as_str()) {
-            return Err(Error::invalid(
-                "graph",
-                format!(
-                    "two nodes are named {:?}; node names must be unique",
-                    n.name
-                ),
-            ));
+            return Err(Error::BadName {
+                what: "graph node",
+                name: n.name.clone(),
+                reason: "is the name of two nodes; node names must be unique",
+            });
         }
     }
     for n in &graph.node {
@@ -114,13 +109,11 @@ pub fn check_graph(graph: &GraphDef) -> Result<()> {
                 _ => source,
             };
             if !names.contains(source) {
-                return Err(Error::invalid(
-                    "graph",
-                    format!(
-                        "node {:?} takes input {input:?}, which names no node of the graph",
-                        n.name
-                    ),
-                ));
+                return Err(Error::BadName {
+                    what: "graph node input",
+                    name: input.clone(),
+                    reason: "names no node of the graph; add that node or fix the input's name",
+                });
             }
         }
     }
@@ -179,12 +172,14 @@ mod tests {
     #[test]
     fn bad_graphs_are_errors() {
         let none: Vec<String> = Vec::new();
-        assert!(graph_def(vec![]).is_err());
+        assert!(matches!(graph_def(vec![]), Err(Error::Empty { .. })));
         let dup = graph_def(vec![
             node("a", "X", none.clone()),
             node("a", "Y", none.clone()),
         ]);
-        assert!(dup.unwrap_err().to_string().contains("two nodes"));
+        let dup = dup.unwrap_err();
+        assert!(matches!(&dup, Error::BadName { name, .. } if name == "a"));
+        assert!(dup.to_string().contains("two nodes"));
         let dangling = graph_def(vec![node("a", "X", ["b"])])
             .unwrap_err()
             .to_string();

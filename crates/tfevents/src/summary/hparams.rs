@@ -133,20 +133,27 @@ fn plugin_summary(tag: &str, data: Data) -> Summary {
     }
 }
 
+/// The error for a domain whose values are not of the type of the hparam's value.
+fn domain_type_mismatch(name: &str, value: &HParamValue, domain: &str) -> Error {
+    Error::invalid(
+        "domains",
+        format!(
+            "the domain of hparam `{name}` {domain}, not of the type of its value {value:?}; \
+             give a domain of values of that type"
+        ),
+    )
+}
+
 fn check_domain(name: &str, value: &HParamValue, domain: &HParamDomain) -> Result<Domain> {
     match domain {
         HParamDomain::Discrete(values) => {
             if values.is_empty() {
-                return Err(Error::invalid(
-                    "domains",
-                    format!("the discrete domain of hparam `{name}` is empty; list the values it may take"),
-                ));
+                return Err(Error::Empty {
+                    what: format!("the discrete domain of hparam `{name}`"),
+                });
             }
             if let Some(bad) = values.iter().find(|v| v.data_type() != value.data_type()) {
-                return Err(Error::invalid(
-                    "domains",
-                    format!("the discrete domain of hparam `{name}` holds {bad:?}, not of the type of its value {value:?}"),
-                ));
+                return Err(domain_type_mismatch(name, value, &format!("holds {bad:?}")));
             }
             if !values.contains(value) {
                 return Err(Error::invalid(
@@ -160,16 +167,20 @@ fn check_domain(name: &str, value: &HParamValue, domain: &HParamDomain) -> Resul
         }
         HParamDomain::Interval { min, max } => {
             if !matches!(value, HParamValue::Number(_)) {
-                return Err(Error::invalid(
-                    "domains",
-                    format!("hparam `{name}` has an interval domain but its value {value:?} is not a number"),
+                return Err(domain_type_mismatch(
+                    name,
+                    value,
+                    "is an interval of numbers",
                 ));
             }
             if !(min.is_finite() && max.is_finite() && min <= max) {
-                return Err(Error::invalid(
-                    "domains",
-                    format!("the interval of hparam `{name}` is [{min}, {max}]; give finite bounds with min <= max"),
-                ));
+                return Err(Error::BadNumber {
+                    what: format!(
+                        "the upper bound of the interval [{min}, {max}] of hparam `{name}`"
+                    ),
+                    value: *max,
+                    must: "finite, as the lower bound, and at least the lower bound",
+                });
             }
             if let HParamValue::Number(v) = value {
                 if !(min..=max).contains(&v) {
@@ -189,38 +200,36 @@ fn check_domain(name: &str, value: &HParamValue, domain: &HParamDomain) -> Resul
     }
 }
 
-/// Builds the three hparams summaries for one trial: `hparams` in the order given (that is the
-/// column order), `metrics` the scalar tags the table shows, `domains` optional domains by
-/// hparam name.
-///
-/// Errors name the argument: an empty or repeated hparam name, a non-finite number value (the
-/// dashboard's JSON cannot carry it), an empty metric tag, or a domain that names no hparam or
-/// does not fit its value's type.
-pub fn hparams_summaries<K: AsRef<str>, M: AsRef<str>, D: AsRef<str>>(
+/// The table's columns, one per hparam with its domain checked, and the trial's values.
+fn hparam_infos<K: AsRef<str>, D: AsRef<str>>(
     hparams: &[(K, HParamValue)],
-    metrics: &[M],
     domains: &[(D, HParamDomain)],
-) -> Result<HParamsSummaries> {
+) -> Result<(Vec<HParamInfo>, BTreeMap<String, Value>)> {
     let mut seen = HashSet::new();
     let mut infos = Vec::with_capacity(hparams.len());
     let mut values = BTreeMap::new();
     for (name, value) in hparams {
         let name = name.as_ref();
+        let bad_name = |reason| Error::BadName {
+            what: "hparam",
+            name: name.to_string(),
+            reason,
+        };
         if name.is_empty() {
-            return Err(Error::invalid("hparams", "an hparam name is empty"));
+            return Err(bad_name(
+                "is empty; give each hparam a name, its column's title",
+            ));
         }
         if !seen.insert(name) {
-            return Err(Error::invalid(
-                "hparams",
-                format!("hparam `{name}` is given twice; each name is one column"),
-            ));
+            return Err(bad_name("is given twice; each name is one column"));
         }
         if let HParamValue::Number(v) = value {
             if !v.is_finite() {
-                return Err(Error::invalid(
-                    "hparams",
-                    format!("hparam `{name}` is {v}; the HPARAMS dashboard needs finite numbers"),
-                ));
+                return Err(Error::BadNumber {
+                    what: format!("hparam `{name}`"),
+                    value: *v,
+                    must: "finite: the HPARAMS dashboard's JSON cannot carry NaN or infinity",
+                });
             }
         }
         let domain = match domains.iter().find(|(n, _)| n.as_ref() == name) {
@@ -236,28 +245,53 @@ pub fn hparams_summaries<K: AsRef<str>, M: AsRef<str>, D: AsRef<str>>(
         values.insert(name.to_string(), value.to_proto());
     }
     if let Some((name, _)) = domains.iter().find(|(n, _)| !seen.contains(n.as_ref())) {
-        return Err(Error::invalid(
-            "domains",
-            format!(
-                "names hparam `{}`, which is not among the hparams",
-                name.as_ref()
-            ),
-        ));
-    }
-    let mut metric_infos = Vec::with_capacity(metrics.len());
-    for tag in metrics {
-        let tag = tag.as_ref();
-        if tag.is_empty() {
-            return Err(Error::invalid("metrics", "a metric tag is empty"));
-        }
-        metric_infos.push(MetricInfo {
-            name: Some(MetricName {
-                group: String::new(),
-                tag: tag.to_string(),
-            }),
-            ..Default::default()
+        return Err(Error::BadName {
+            what: "hparam of a domain",
+            name: name.as_ref().to_string(),
+            reason: "is not among the hparams; give domains for logged hparams only",
         });
     }
+    Ok((infos, values))
+}
+
+/// The metrics the table shows, one per scalar tag.
+fn metric_infos<M: AsRef<str>>(metrics: &[M]) -> Result<Vec<MetricInfo>> {
+    metrics
+        .iter()
+        .map(|tag| {
+            let tag = tag.as_ref();
+            if tag.is_empty() {
+                return Err(Error::BadName {
+                    what: "metric tag",
+                    name: String::new(),
+                    reason: "is empty; name the scalar tag the table shows",
+                });
+            }
+            Ok(MetricInfo {
+                name: Some(MetricName {
+                    group: String::new(),
+                    tag: tag.to_string(),
+                }),
+                ..Default::default()
+            })
+        })
+        .collect()
+}
+
+/// Builds the three hparams summaries for one trial: `hparams` in the order given (that is the
+/// column order), `metrics` the scalar tags the table shows, `domains` optional domains by
+/// hparam name.
+///
+/// Errors name the argument: an empty or repeated hparam name, a non-finite number value (the
+/// dashboard's JSON cannot carry it), an empty metric tag, or a domain that names no hparam or
+/// does not fit its value's type.
+pub fn hparams_summaries<K: AsRef<str>, M: AsRef<str>, D: AsRef<str>>(
+    hparams: &[(K, HParamValue)],
+    metrics: &[M],
+    domains: &[(D, HParamDomain)],
+) -> Result<HParamsSummaries> {
+    let (infos, values) = hparam_infos(hparams, domains)?;
+    let metric_infos = metric_infos(metrics)?;
     let experiment = Experiment {
         hparam_infos: infos,
         metric_infos,

@@ -43,11 +43,13 @@ fn dims3(batch: usize, n: usize) -> Result<Vec<i32>> {
         .iter()
         .map(|&d| i32::try_from(d))
         .collect::<std::result::Result<_, _>>()
-        .map_err(|_| {
-            Error::invalid(
-                "vertices",
-                "a dimension exceeds i32::MAX, which the mesh plugin's shape field holds",
-            )
+        .map_err(|_| Error::OutOfRange {
+            what: format!(
+                "a dimension of the mesh shape ({batch}, {n}, 3) (the plugin holds int32)"
+            ),
+            value: batch.max(n) as f64,
+            min: 1.0,
+            max: i32::MAX.into(),
         })
 }
 
@@ -56,27 +58,26 @@ impl Mesh {
     /// NaN and infinite coordinates are errors: three.js cannot frame such a mesh.
     pub fn new(vertices: &[f32], [batch, points]: [usize; 2]) -> Result<Self> {
         if batch == 0 || points == 0 {
-            return Err(Error::invalid(
-                "vertices",
-                format!(
-                    "shape ({batch}, {points}, 3) is empty; give at least one mesh with one vertex"
-                ),
-            ));
+            return Err(Error::BadShape {
+                what: "vertices".to_string(),
+                shape: vec![batch, points, 3],
+                expected: "give at least one mesh with one vertex",
+            });
         }
-        if batch.checked_mul(points).and_then(|p| p.checked_mul(3)) != Some(vertices.len()) {
-            return Err(Error::invalid(
-                "vertices",
-                format!(
-                    "shape ({batch}, {points}, 3) does not match the {} values given",
-                    vertices.len()
-                ),
-            ));
+        let needs = batch.checked_mul(points).and_then(|p| p.checked_mul(3));
+        if needs != Some(vertices.len()) {
+            return Err(Error::ShapeMismatch {
+                shape: vec![batch, points, 3],
+                needs: needs.unwrap_or(usize::MAX),
+                got: vertices.len(),
+            });
         }
         if let Some(i) = vertices.iter().position(|v| !v.is_finite()) {
-            return Err(Error::invalid(
-                "vertices",
-                format!("value {i} is {}; coordinates must be finite", vertices[i]),
-            ));
+            return Err(Error::BadNumber {
+                what: format!("vertex coordinate {i}"),
+                value: vertices[i].into(),
+                must: "finite",
+            });
         }
         dims3(batch, points)?;
         check_mesh_values("vertices", vertices.len())?;
@@ -93,16 +94,12 @@ impl Mesh {
     /// One RGB colour (0-255) per vertex: `batch x points x 3` bytes.
     pub fn colors(mut self, colors: &[u8]) -> Result<Self> {
         if colors.len() != self.vertices.len() {
-            return Err(Error::invalid(
-                "colors",
-                format!(
-                    "holds {} values but the vertices need {} ({} x {} x 3), one RGB per vertex",
-                    colors.len(),
-                    self.vertices.len(),
-                    self.batch,
-                    self.points
-                ),
-            ));
+            return Err(Error::LengthMismatch {
+                what: "colors".to_string(),
+                got: colors.len(),
+                expected: self.vertices.len(),
+                per: "vertex coordinate (R, G, B for x, y, z)",
+            });
         }
         self.colors = Some(colors.to_vec());
         Ok(self)
@@ -110,37 +107,41 @@ impl Mesh {
 
     /// Triangles: `batch x faces x 3` vertex indices, each below the number of vertices.
     pub fn faces(mut self, faces: &[u32], per_mesh: usize) -> Result<Self> {
-        if per_mesh == 0
-            || self
-                .batch
-                .checked_mul(per_mesh)
-                .and_then(|n| n.checked_mul(3))
-                != Some(faces.len())
+        if per_mesh == 0 {
+            return Err(Error::Empty {
+                what: "faces per mesh".to_string(),
+            });
+        }
+        if self
+            .batch
+            .checked_mul(per_mesh)
+            .and_then(|n| n.checked_mul(3))
+            != Some(faces.len())
         {
-            return Err(Error::invalid(
-                "faces",
-                format!(
-                    "holds {} indices, not {} x {per_mesh} x 3 (batch x faces x 3) with at least one face",
-                    faces.len(),
-                    self.batch
-                ),
-            ));
+            return Err(Error::ShapeMismatch {
+                shape: vec![self.batch, per_mesh, 3],
+                needs: self.batch.saturating_mul(per_mesh).saturating_mul(3),
+                got: faces.len(),
+            });
         }
         if let Some(i) = faces.iter().position(|&f| f as usize >= self.points) {
-            return Err(Error::invalid(
-                "faces",
-                format!(
-                    "index {i} is {}, past the {} vertices of each mesh (indices start at 0)",
-                    faces[i], self.points
-                ),
-            ));
+            return Err(Error::OutOfRange {
+                what: format!("face index {i} (a vertex of its mesh, from 0)"),
+                value: faces[i].into(),
+                min: 0.0,
+                max: (self.points - 1) as f64,
+            });
         }
         // The plugin reads faces back as int32 through float32: keep them exact.
         if self.points > 1 << 24 {
-            return Err(Error::invalid(
-                "faces",
-                "meshes of more than 2^24 vertices cannot be indexed exactly by the plugin's float32 tensors",
-            ));
+            return Err(Error::OutOfRange {
+                what:
+                    "vertices per mesh with faces (the plugin's float32 indices are exact to 2^24)"
+                        .to_string(),
+                value: self.points as f64,
+                min: 1.0,
+                max: (1u32 << 24) as f64,
+            });
         }
         dims3(self.batch, per_mesh)?;
         self.faces = Some((per_mesh, faces.to_vec()));
@@ -319,26 +320,44 @@ mod tests {
 
     #[test]
     fn bad_input_names_the_argument() {
-        let e = tetra().faces(&[0, 1, 4], 1).unwrap_err().to_string();
+        let e = tetra().faces(&[0, 1, 4], 1).unwrap_err();
         assert!(
-            e.contains("`faces`") && e.contains("past the 4 vertices"),
-            "{e}"
+            matches!(&e, Error::OutOfRange { what, value, max, .. } if what.starts_with("face index 2") && *value == 4.0 && *max == 3.0),
+            "{e:?}"
         );
-        assert!(tetra()
-            .faces(&[0, 1], 1)
-            .unwrap_err()
-            .to_string()
-            .contains("`faces`"));
-        assert!(tetra()
-            .colors(&[0; 11])
-            .unwrap_err()
-            .to_string()
-            .contains("`colors`"));
-        assert!(Mesh::new(&[0.0; 5], [1, 2])
-            .unwrap_err()
-            .to_string()
-            .contains("`vertices`"));
-        assert!(Mesh::new(&[f32::NAN, 0., 0.], [1, 1]).is_err());
+        assert!(matches!(
+            tetra().faces(&[0, 1], 1),
+            Err(Error::ShapeMismatch {
+                needs: 3,
+                got: 2,
+                ..
+            })
+        ));
+        assert!(matches!(tetra().faces(&[], 0), Err(Error::Empty { .. })));
+        assert!(matches!(
+            tetra().colors(&[0; 11]),
+            Err(Error::LengthMismatch {
+                got: 11,
+                expected: 12,
+                ..
+            })
+        ));
+        assert!(matches!(
+            Mesh::new(&[0.0; 5], [1, 2]),
+            Err(Error::ShapeMismatch {
+                needs: 6,
+                got: 5,
+                ..
+            })
+        ));
+        assert!(matches!(
+            Mesh::new(&[0.0; 5], [0, 2]),
+            Err(Error::BadShape { .. })
+        ));
+        assert!(matches!(
+            Mesh::new(&[f32::NAN, 0., 0.], [1, 1]),
+            Err(Error::BadNumber { .. })
+        ));
         assert!(tetra()
             .config_json("[1]")
             .unwrap_err()

@@ -175,21 +175,15 @@ pub struct PrCurveData {
 }
 
 fn check_num_thresholds(num_thresholds: usize) -> Result<()> {
-    if num_thresholds < 2 {
-        return Err(Error::invalid(
-            "num_thresholds",
-            format!("is {num_thresholds}; a curve needs at least 2 thresholds (PyTorch's default is 127)"),
-        ));
+    if (2..=MAX_THRESHOLDS).contains(&num_thresholds) {
+        return Ok(());
     }
-    if num_thresholds > MAX_THRESHOLDS {
-        return Err(Error::invalid(
-            "num_thresholds",
-            format!(
-                "is {num_thresholds}; at most {MAX_THRESHOLDS} (2^22) thresholds are supported"
-            ),
-        ));
-    }
-    Ok(())
+    Err(Error::OutOfRange {
+        what: "num_thresholds (PyTorch's default is 127)".to_string(),
+        value: num_thresholds as f64,
+        min: 2.0,
+        max: MAX_THRESHOLDS as f64,
+    })
 }
 
 /// PyTorch's `compute_curve`: the counts, precision and recall at `num_thresholds` thresholds.
@@ -204,25 +198,21 @@ pub fn compute_curve<L: Label, P: Prediction>(
 ) -> Result<PrCurveData> {
     check_num_thresholds(num_thresholds)?;
     if labels.len() != predictions.len() {
-        return Err(Error::invalid(
-            "labels",
-            format!(
-                "has {} entries but predictions has {}; give one label per prediction",
-                labels.len(),
-                predictions.len()
-            ),
-        ));
+        return Err(Error::LengthMismatch {
+            what: "labels".to_string(),
+            got: labels.len(),
+            expected: predictions.len(),
+            per: "prediction",
+        });
     }
     if let Some(w) = weights {
         if w.len() != predictions.len() {
-            return Err(Error::invalid(
-                "weights",
-                format!(
-                    "has {} entries but predictions has {}; give one weight per prediction",
-                    w.len(),
-                    predictions.len()
-                ),
-            ));
+            return Err(Error::LengthMismatch {
+                what: "weights".to_string(),
+                got: w.len(),
+                expected: predictions.len(),
+                per: "prediction",
+            });
         }
     }
     let Some(weights) = weights else {
@@ -269,13 +259,11 @@ fn sum_weighted_block<L: Label, P: Prediction>(
     {
         let (label, bucket) = check_entry(*label, *prediction, num_thresholds, offset + i)?;
         if !(weight.is_finite() && weight >= 0.0) {
-            return Err(Error::invalid(
-                "weights",
-                format!(
-                    "entry {} is {weight}; weights must be finite and >= 0",
-                    offset + i
-                ),
-            ));
+            return Err(Error::BadNumber {
+                what: format!("weight {}", offset + i),
+                value: weight,
+                must: "finite and >= 0",
+            });
         }
         if let (Some(t), Some(f)) = (tp.get_mut(bucket), fp.get_mut(bucket)) {
             *t += label * weight;
@@ -657,19 +645,19 @@ pub fn pr_curve_raw_summary(tag: &str, data: &PrCurveData) -> Result<Summary> {
     let n = data.true_positives.len();
     for (name, row) in rows {
         if row.len() != n {
-            return Err(Error::invalid(
-                name,
-                format!("has {} entries but true_positives has {n}; every row needs one entry per threshold", row.len()),
-            ));
+            return Err(Error::LengthMismatch {
+                what: name.to_string(),
+                got: row.len(),
+                expected: n,
+                per: "threshold (as true_positives has)",
+            });
         }
     }
-    check_num_thresholds(n).map_err(|_| {
-        Error::invalid(
-            "true_positives",
-            format!(
-                "has {n} entries; a curve needs at least 2 thresholds and at most {MAX_THRESHOLDS}"
-            ),
-        )
+    check_num_thresholds(n).map_err(|_| Error::OutOfRange {
+        what: "the thresholds of the rows (their length)".to_string(),
+        value: n as f64,
+        min: 2.0,
+        max: MAX_THRESHOLDS as f64,
     })?;
     let mut float_val = Vec::with_capacity(6 * n);
     for (_, row) in rows {

@@ -49,32 +49,39 @@ fn rows_of<T>(data: &[T], cols: usize, rows: Range<usize>) -> Result<&[T]> {
         .checked_mul(cols)
         .zip(rows.end.checked_mul(cols))
         .and_then(|(start, end)| data.get(start..end))
-        .ok_or_else(|| {
-            Error::invalid(
-                "rows",
-                format!(
-                    "{rows:?} is not a range of the matrix's {} rows",
-                    data.len() / cols.max(1)
-                ),
-            )
-        })
+        .ok_or_else(|| bad_rows(&rows, data.len() / cols.max(1)))
+}
+
+/// The error for a range of rows that is not within a matrix's `all_rows`.
+fn bad_rows(rows: &Range<usize>, all_rows: usize) -> Error {
+    Error::OutOfRange {
+        what: format!("the end of rows {rows:?} (a range of the matrix's rows)"),
+        value: rows.end as f64,
+        min: rows.start as f64,
+        max: all_rows as f64,
+    }
+}
+
+/// The error for a matrix that is not `[points, dimensions]` with at least one of each.
+fn bad_matrix_shape(shape: &[usize]) -> Error {
+    Error::BadShape {
+        what: "mat".to_string(),
+        shape: shape.to_vec(),
+        expected: "pass [points, dimensions] with at least one of each",
+    }
 }
 
 fn check_shape(len: usize, shape: [usize; 2]) -> Result<[usize; 2]> {
     let [rows, cols] = shape;
     if rows == 0 || cols == 0 {
-        return Err(Error::invalid(
-            "mat",
-            format!(
-                "has shape {shape:?}; an embedding needs at least one row (point) and one column"
-            ),
-        ));
+        return Err(bad_matrix_shape(&shape));
     }
     if rows.checked_mul(cols) != Some(len) {
-        return Err(Error::invalid(
-            "mat",
-            format!("shape {shape:?} needs {rows}x{cols} values but the slice holds {len}; pass [points, dimensions]"),
-        ));
+        return Err(Error::ShapeMismatch {
+            shape: shape.to_vec(),
+            needs: rows.saturating_mul(cols),
+            got: len,
+        });
     }
     Ok(shape)
 }
@@ -152,10 +159,7 @@ impl EmbeddingMatrix for candle_core::Tensor {
     fn shape(&self) -> Result<[usize; 2]> {
         match self.dims() {
             &[rows, cols] if rows > 0 && cols > 0 => Ok([rows, cols]),
-            dims => Err(Error::invalid(
-                "mat",
-                format!("has shape {dims:?}; pass a 2-d tensor [points, dimensions] with at least one of each"),
-            )),
+            dims => Err(bad_matrix_shape(dims)),
         }
     }
     fn write_tsv_rows(&self, rows: Range<usize>, out: &mut String) -> Result<()> {
@@ -164,10 +168,7 @@ impl EmbeddingMatrix for candle_core::Tensor {
             return Ok(());
         }
         if rows.start > rows.end || rows.end > all_rows {
-            return Err(Error::invalid(
-                "rows",
-                format!("{rows:?} is not a range of the tensor's {all_rows} rows"),
-            ));
+            return Err(bad_rows(&rows, all_rows));
         }
         // Only these rows are copied off the device and widened.
         let values = self
@@ -206,6 +207,24 @@ pub fn push_py_float(x: f64, out: &mut String) {
         Some((b'-', rest)) => (true, rest),
         _ => (false, text),
     };
+    // Here `x` is finite, not zero and outside [1e-4, 1e16): `ryu` wrote it as `d.ddde<shift>`
+    // or `0.0000ddd`, with at least one non-zero digit and no trailing zeros.
+    let (digits, n, exp) = significant_digits(text);
+    let digits = &digits[..n];
+    if negative {
+        out.push('-');
+    }
+    if (-4..16).contains(&exp) {
+        push_positional(out, digits, exp);
+    } else {
+        push_scientific(out, digits, exp);
+    }
+}
+
+/// The significant digits of `ryu`'s text of a finite, non-zero, non-negative number (the
+/// first `n` of the array, without leading zeros) and the decimal exponent of the first one.
+#[inline]
+fn significant_digits(text: &[u8]) -> ([u8; 24], usize, i32) {
     let e_at = text.iter().position(|&b| b == b'e').unwrap_or(text.len());
     let shift: i32 = std::str::from_utf8(text.get(e_at + 1..).unwrap_or(b""))
         .ok()
@@ -230,52 +249,57 @@ pub fn push_py_float(x: f64, out: &mut String) {
             n += 1;
         }
     }
-    // Here `x` is finite, not zero and outside [1e-4, 1e16): `ryu` wrote it as `d.ddde<shift>`
-    // or `0.0000ddd`, with at least one non-zero digit and no trailing zeros.
-    let digits = &digits[..n];
-    if negative {
-        out.push('-');
+    (digits, n, exp)
+}
+
+#[inline]
+fn push_digits(out: &mut String, digits: &[u8]) {
+    for &b in digits {
+        out.push(b as char);
     }
-    let push = |o: &mut String, d: &[u8]| {
-        for &b in d {
-            o.push(b as char);
-        }
-    };
-    if (-4..16).contains(&exp) {
-        if exp >= 0 {
-            let int_len = exp as usize + 1;
-            if digits.len() > int_len {
-                push(out, &digits[..int_len]);
-                out.push('.');
-                push(out, &digits[int_len..]);
-            } else {
-                push(out, digits);
-                for _ in digits.len()..int_len {
-                    out.push('0');
-                }
-                out.push_str(".0");
-            }
+}
+
+/// Python's positional layout, for a first digit of exponent -4 to 15: `123.0`, `12.5`,
+/// `0.00012`.
+#[inline]
+fn push_positional(out: &mut String, digits: &[u8], exp: i32) {
+    if exp >= 0 {
+        let int_len = exp as usize + 1;
+        if digits.len() > int_len {
+            push_digits(out, &digits[..int_len]);
+            out.push('.');
+            push_digits(out, &digits[int_len..]);
         } else {
-            out.push_str("0.");
-            for _ in 0..(-exp - 1) {
+            push_digits(out, digits);
+            for _ in digits.len()..int_len {
                 out.push('0');
             }
-            push(out, digits);
+            out.push_str(".0");
         }
     } else {
-        let (first, rest) = digits.split_at(digits.len().min(1));
-        push(out, first);
-        if !rest.is_empty() {
-            out.push('.');
-            push(out, rest);
+        out.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            out.push('0');
         }
-        let _ = write!(
-            out,
-            "e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.unsigned_abs()
-        );
+        push_digits(out, digits);
     }
+}
+
+/// Python's scientific layout, for the other exponents: `1.5e-05`, `1e+16`.
+#[inline]
+fn push_scientific(out: &mut String, digits: &[u8], exp: i32) {
+    let (first, rest) = digits.split_at(digits.len().min(1));
+    push_digits(out, first);
+    if !rest.is_empty() {
+        out.push('.');
+        push_digits(out, rest);
+    }
+    let _ = write!(
+        out,
+        "e{}{:02}",
+        if exp < 0 { '-' } else { '+' },
+        exp.unsigned_abs()
+    );
 }
 
 /// `tensors.tsv` for `mat`.
@@ -333,12 +357,13 @@ impl Metadata {
     }
 }
 
-fn check_cell(value: &str, row: usize) -> Result<()> {
+fn check_cell(value: &str) -> Result<()> {
     if value.contains(['\t', '\n', '\r']) {
-        return Err(Error::invalid(
-            "metadata",
-            format!("row {row} holds {value:?}, whose tab or line break would split the TSV; replace it with a space"),
-        ));
+        return Err(Error::BadName {
+            what: "metadata value",
+            name: value.to_string(),
+            reason: "holds a tab or line break, which would split the TSV; replace it with a space",
+        });
     }
     Ok(())
 }
@@ -348,44 +373,40 @@ fn check_cell(value: &str, row: usize) -> Result<()> {
 /// width differs from the header's, or a value holds a tab or line break.
 pub fn metadata_tsv(metadata: &Metadata, rows: usize) -> Result<String> {
     if metadata.len() != rows {
-        return Err(Error::invalid(
-            "metadata",
-            format!(
-                "has {} labels but the matrix has {rows} rows; give one label per point",
-                metadata.len()
-            ),
-        ));
+        return Err(Error::LengthMismatch {
+            what: "metadata".to_string(),
+            got: metadata.len(),
+            expected: rows,
+            per: "point (a row of the matrix)",
+        });
     }
     let mut out = String::new();
     match metadata {
         Metadata::Column(labels) => {
-            for (i, label) in labels.iter().enumerate() {
-                check_cell(label, i)?;
+            for label in labels {
+                check_cell(label)?;
                 out.push_str(label);
                 out.push('\n');
             }
         }
         Metadata::Table { header, rows } => {
             if header.is_empty() {
-                return Err(Error::invalid(
-                    "metadata",
-                    "the table's header is empty; name every column, or use Metadata::Column for one",
-                ));
+                // Name every column, or use Metadata::Column for one.
+                return Err(Error::Empty {
+                    what: "the metadata table's header".to_string(),
+                });
             }
             for (i, row) in std::iter::once(header).chain(rows).enumerate() {
                 if row.len() != header.len() {
-                    return Err(Error::invalid(
-                        "metadata",
-                        format!(
-                            "row {} has {} values but the header names {} columns",
-                            i - 1,
-                            row.len(),
-                            header.len()
-                        ),
-                    ));
+                    return Err(Error::LengthMismatch {
+                        what: format!("metadata row {}", i - 1),
+                        got: row.len(),
+                        expected: header.len(),
+                        per: "column the header names",
+                    });
                 }
                 for (j, v) in row.iter().enumerate() {
-                    check_cell(v, i.saturating_sub(1))?;
+                    check_cell(v)?;
                     if j > 0 {
                         out.push('\t');
                     }
@@ -440,14 +461,13 @@ impl EmbeddingOptions {
 
     /// The global step (default 0); errors if it does not fit in an `i64`.
     pub fn step<S: TryInto<i64>>(mut self, step: S) -> Result<Self> {
-        self.step = step.try_into().map_err(|_| {
-            Error::invalid("global_step", "does not fit in a signed 64-bit integer")
-        })?;
+        self.step = crate::writer::to_step(step)?;
         if self.step < 0 {
-            return Err(Error::invalid(
-                "global_step",
-                "is negative; the projector's directories are named by non-negative steps",
-            ));
+            return Err(Error::BadNumber {
+                what: "global_step".to_string(),
+                value: self.step as f64,
+                must: ">= 0: the projector's directories are named by steps",
+            });
         }
         Ok(self)
     }
@@ -456,6 +476,15 @@ impl EmbeddingOptions {
     pub fn tag(mut self, tag: impl Into<String>) -> Self {
         self.tag = tag.into();
         self
+    }
+}
+
+/// The error for label images that are not `(N, C, H, W)` with `C` = 1 or 3.
+fn bad_label_images(shape: &[usize]) -> Error {
+    Error::BadShape {
+        what: "label_img".to_string(),
+        shape: shape.to_vec(),
+        expected: "pass (N, C, H, W) with C = 1 or 3 and no empty side",
     }
 }
 
@@ -474,10 +503,11 @@ impl LabelImages {
         let mut bytes = Vec::with_capacity(data.len());
         for &v in data {
             if v.is_nan() {
-                return Err(Error::invalid(
-                    "label_img",
-                    "holds NaN; label images must be finite values in [0, 1]",
-                ));
+                return Err(Error::BadNumber {
+                    what: "a label_img value".to_string(),
+                    value: v.into(),
+                    must: "a number in [0, 1]",
+                });
             }
             bytes.push((v * 255.0).clamp(0.0, 255.0) as u8);
         }
@@ -497,12 +527,10 @@ impl LabelImages {
     /// [`from_f32`](Self::from_f32).
     #[cfg(feature = "candle")]
     pub fn from_tensor(t: &candle_core::Tensor) -> Result<Self> {
-        let shape: [usize; 4] = t.dims().try_into().map_err(|_| {
-            Error::invalid(
-                "label_img",
-                format!("has shape {:?}; pass (N, C, H, W)", t.dims()),
-            )
-        })?;
+        let shape: [usize; 4] = t
+            .dims()
+            .try_into()
+            .map_err(|_| bad_label_images(t.dims()))?;
         if t.dtype() == candle_core::DType::U8 {
             Self::from_u8(&t.flatten_all()?.to_vec1::<u8>()?, shape)
         } else {
@@ -517,19 +545,17 @@ impl LabelImages {
     fn check(len: usize, shape: [usize; 4]) -> Result<()> {
         let [n, c, h, w] = shape;
         if n == 0 || h == 0 || w == 0 || !(c == 1 || c == 3) {
-            return Err(Error::invalid(
-                "label_img",
-                format!("has shape {shape:?}; pass (N, C, H, W) with C = 1 or 3 and no empty side"),
-            ));
+            return Err(bad_label_images(&shape));
         }
         let need = [n, c, h, w]
             .iter()
             .try_fold(1usize, |a, &d| a.checked_mul(d));
         if need != Some(len) {
-            return Err(Error::invalid(
-                "label_img",
-                format!("shape {shape:?} does not match the {len} values given"),
-            ));
+            return Err(Error::ShapeMismatch {
+                shape: shape.to_vec(),
+                needs: need.unwrap_or(usize::MAX),
+                got: len,
+            });
         }
         Ok(())
     }
@@ -550,10 +576,12 @@ pub const MAX_SPRITE_BYTES: usize = 8192 * 8192 * 3;
 pub fn sprite(images: &LabelImages, rows: usize) -> Result<ImageU8> {
     let [n, c, h, w] = images.shape;
     if n != rows {
-        return Err(Error::invalid(
-            "label_img",
-            format!("has {n} images but the matrix has {rows} rows; give one image per point"),
-        ));
+        return Err(Error::LengthMismatch {
+            what: "label_img".to_string(),
+            got: n,
+            expected: rows,
+            per: "point (a row of the matrix)",
+        });
     }
     let mut per_row = (n as f64).sqrt().ceil() as usize;
     // Float rounding must not leave a point without a cell.
@@ -790,9 +818,11 @@ mod tests {
         assert_eq!(empty, "");
         let err = (&data[..], [3, 2])
             .write_tsv_rows(2..4, &mut String::new())
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("`rows`"), "{err}");
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::OutOfRange { value, max, .. } if value == 4.0 && max == 3.0),
+            "{err:?}"
+        );
         #[cfg(feature = "candle")]
         {
             let t =
@@ -823,14 +853,20 @@ mod tests {
     #[test]
     fn metadata_bad_input_names_the_argument() {
         let e = metadata_tsv(&Metadata::column([1, 2, 3]), 2).unwrap_err();
-        assert!(e.to_string().contains("`metadata`") && e.to_string().contains("3 labels"));
+        assert!(matches!(
+            &e,
+            Error::LengthMismatch { what, got: 3, expected: 2, .. } if what == "metadata"
+        ));
         let ragged = Metadata::table(["a", "b"], [vec!["1", "2"], vec!["3"]]);
-        assert!(metadata_tsv(&ragged, 2)
-            .unwrap_err()
-            .to_string()
-            .contains("row 1"));
+        assert!(matches!(
+            metadata_tsv(&ragged, 2),
+            Err(Error::LengthMismatch { what, got: 1, expected: 2, .. }) if what == "metadata row 1"
+        ));
         let tab = Metadata::column(["a\tb"]);
-        assert!(metadata_tsv(&tab, 1).is_err());
+        assert!(matches!(
+            metadata_tsv(&tab, 1),
+            Err(Error::BadName { name, .. }) if name == "a\tb"
+        ));
     }
 
     #[test]
@@ -845,8 +881,11 @@ mod tests {
         assert_eq!(s.pixel(3, 3).unwrap(), &[41, 41, 41]);
         assert_eq!(s.pixel(3, 5).unwrap(), &[0, 0, 0]);
         assert_eq!(s.pixel(5, 0).unwrap(), &[0, 0, 0]);
-        let e = sprite(&imgs, 4).unwrap_err().to_string();
-        assert!(e.contains("`label_img`") && e.contains("5 images"), "{e}");
+        let e = sprite(&imgs, 4).unwrap_err();
+        assert!(
+            matches!(&e, Error::LengthMismatch { what, got: 5, expected: 4, .. } if what == "label_img"),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -867,9 +906,22 @@ mod tests {
 
     #[test]
     fn label_images_reject_nan_and_bad_shapes() {
-        assert!(LabelImages::from_f32(&[f32::NAN; 4], [1, 1, 2, 2]).is_err());
-        assert!(LabelImages::from_f32(&[0.0; 8], [1, 2, 2, 2]).is_err());
-        assert!(LabelImages::from_u8(&[0; 3], [1, 1, 2, 2]).is_err());
+        assert!(matches!(
+            LabelImages::from_f32(&[f32::NAN; 4], [1, 1, 2, 2]),
+            Err(Error::BadNumber { .. })
+        ));
+        assert!(matches!(
+            LabelImages::from_f32(&[0.0; 8], [1, 2, 2, 2]),
+            Err(Error::BadShape { .. })
+        ));
+        assert!(matches!(
+            LabelImages::from_u8(&[0; 3], [1, 1, 2, 2]),
+            Err(Error::ShapeMismatch {
+                needs: 4,
+                got: 3,
+                ..
+            })
+        ));
         let rgb = LabelImages::from_f32(&[1.0, 0.5, 0.0], [1, 3, 1, 1]).unwrap();
         assert_eq!(sprite(&rgb, 1).unwrap().data(), &[255, 127, 0]);
     }

@@ -98,13 +98,11 @@ impl<T: ScalarValue + ?Sized> ScalarValue for &T {
 impl ScalarValue for candle_core::Tensor {
     fn to_f64(&self) -> Result<f64> {
         if self.elem_count() != 1 {
-            return Err(Error::invalid(
-                "value",
-                format!(
-                    "is a tensor of shape {:?}; add_scalar takes a tensor with one element (reduce it first, e.g. with mean_all)",
-                    self.dims()
-                ),
-            ));
+            return Err(Error::BadShape {
+                what: "the scalar tensor".to_string(),
+                shape: self.dims().to_vec(),
+                expected: "add_scalar takes a tensor with one element (reduce it first, e.g. with mean_all)",
+            });
         }
         let v = self
             .flatten_all()?
@@ -178,13 +176,11 @@ pub fn tensor_summary<T: TensorElement>(
 ) -> Result<Summary> {
     let count = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
     if count != Some(values.len()) {
-        return Err(Error::invalid(
-            "shape",
-            format!(
-                "{shape:?} does not hold {} values; give the tensor's shape",
-                values.len()
-            ),
-        ));
+        return Err(Error::ShapeMismatch {
+            shape: shape.to_vec(),
+            needs: count.unwrap_or(usize::MAX),
+            got: values.len(),
+        });
     }
     let dims = shape_dims(shape)?;
     if values.len() > MAX_TENSOR_VALUES {

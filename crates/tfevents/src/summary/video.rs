@@ -73,43 +73,30 @@ fn check_video_bytes(t: usize, height: usize, width: usize) -> Result<usize> {
 /// more than [`MAX_VIDEO_BYTES`] together are [`Error::TooLarge`], before any is allocated.
 pub fn tile_video<V: VideoValue>(values: &[V], shape: &[usize]) -> Result<TiledVideo> {
     let &[n, t, c, h, w] = shape else {
-        return Err(Error::invalid(
-            "video",
-            format!("has shape {shape:?} (rank {}); give (N, T, C, H, W): videos, frames, channels, height, width", shape.len()),
-        ));
+        return Err(bad_video_shape(shape));
     };
-    if shape.contains(&0) {
-        return Err(Error::invalid(
-            "video",
-            format!("shape {shape:?} has a zero dimension"),
-        ));
-    }
-    if c != 1 && c != 3 {
-        return Err(Error::invalid(
-            "video",
-            format!("has {c} channels (shape {shape:?}); give 1 (grey) or 3 (RGB)"),
-        ));
+    if shape.contains(&0) || (c != 1 && c != 3) {
+        return Err(bad_video_shape(shape));
     }
     let expected = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
     if expected != Some(values.len()) {
-        return Err(Error::invalid(
-            "video",
-            format!(
-                "has {} values but shape {shape:?} needs {}",
-                values.len(),
-                expected.map_or("more than usize::MAX".to_string(), |e| e.to_string())
-            ),
-        ));
+        return Err(Error::ShapeMismatch {
+            shape: shape.to_vec(),
+            needs: expected.unwrap_or(usize::MAX),
+            got: values.len(),
+        });
     }
     let rows = 1usize << ((usize::BITS - 1 - n.leading_zeros()) / 2);
     let padded = n.next_power_of_two();
     let cols = padded / rows;
     let (height, width) = (rows * h, cols * w);
     if height > u16::MAX as usize || width > u16::MAX as usize {
-        return Err(Error::invalid(
-            "video",
-            format!("tiles to {width}x{height} pixels; a GIF holds at most 65535 per side"),
-        ));
+        return Err(Error::OutOfRange {
+            what: format!("the side of the tiled {width}x{height} video (a GIF's limit)"),
+            value: width.max(height) as f64,
+            min: 1.0,
+            max: u16::MAX as f64,
+        });
     }
     let frame_bytes = check_video_bytes(t, height, width)?;
     let mut frames = vec![vec![0u8; frame_bytes]; t];
@@ -123,11 +110,10 @@ pub fn tile_video<V: VideoValue>(values: &[V], shape: &[usize]) -> Result<TiledV
                     for k in 0..3 {
                         let channel = if c == 1 { 0 } else { k };
                         let v = frame_values[(channel * h + y) * w + x];
-                        frame[out + k] = v.to_u8().ok_or_else(|| {
-                            Error::invalid(
-                                "video",
-                                format!("video {video} frame {frame_index} has a NaN value"),
-                            )
+                        frame[out + k] = v.to_u8().ok_or_else(|| Error::BadNumber {
+                            what: format!("a value of video {video} frame {frame_index}"),
+                            value: f64::NAN,
+                            must: "a number (not NaN)",
                         })?;
                     }
                 }
@@ -163,24 +149,41 @@ fn exact_palette(rgb: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     Some((palette, indices))
 }
 
+/// The error for a video shape that is not `(N, T, C, H, W)` with `C` = 1 or 3 and no empty
+/// side.
+pub(crate) fn bad_video_shape(shape: &[usize]) -> Error {
+    Error::BadShape {
+        what: "video".to_string(),
+        shape: shape.to_vec(),
+        expected: "give (N, T, C, H, W): videos, frames, channels (1 grey or 3 RGB), height, width, none of them 0",
+    }
+}
+
+/// `Ok` for a frame rate a GIF can show: finite and above 0.
+pub(crate) fn check_fps(fps: f64) -> Result<()> {
+    if fps.is_finite() && fps > 0.0 {
+        return Ok(());
+    }
+    Err(Error::BadNumber {
+        what: "fps".to_string(),
+        value: fps,
+        must: "finite frames per second > 0, e.g. 4",
+    })
+}
+
 /// Encodes the frames as a looping GIF at `fps` frames per second.
 pub fn encode_gif(video: &TiledVideo, fps: f64) -> Result<Vec<u8>> {
-    if !(fps.is_finite() && fps > 0.0) {
-        return Err(Error::invalid(
-            "fps",
-            format!("is {fps}; give frames per second > 0, e.g. 4"),
-        ));
-    }
+    check_fps(fps)?;
     let (w, h) = (video.width as u16, video.height as u16);
     // GIF delays are in hundredths of a second.
     let delay = (100.0 / fps).round().clamp(1.0, u16::MAX as f64) as u16;
     let mut out = Vec::new();
     {
         let mut encoder = gif::Encoder::new(&mut out, w, h, &[])
-            .map_err(|e| Error::Image(format!("GIF header: {e}")))?;
+            .map_err(|e| Error::encode("the GIF header", e))?;
         encoder
             .set_repeat(gif::Repeat::Infinite)
-            .map_err(|e| Error::Image(format!("GIF loop: {e}")))?;
+            .map_err(|e| Error::encode("the GIF loop", e))?;
         for rgb in &video.frames {
             let mut frame = match exact_palette(rgb) {
                 Some((palette, indices)) => {
@@ -191,7 +194,7 @@ pub fn encode_gif(video: &TiledVideo, fps: f64) -> Result<Vec<u8>> {
             frame.delay = delay;
             encoder
                 .write_frame(&frame)
-                .map_err(|e| Error::Image(format!("GIF frame: {e}")))?;
+                .map_err(|e| Error::encode("a GIF frame", e))?;
         }
     }
     Ok(out)

@@ -3,12 +3,13 @@
 
 use super::SummaryWriter;
 use crate::error::Result;
-use crate::summary::custom_scalar::{custom_scalars_summary, LayoutCategory};
+use crate::summary::custom_scalar::{custom_scalars_summary, LayoutCategory, LAYOUT_TAG};
 
 impl SummaryWriter {
     /// Logs the CUSTOM SCALARS dashboard's layout, as PyTorch's `add_custom_scalars(layout)`:
     /// categories of multiline charts (tags as regular expressions) and margin charts. Call it
-    /// once per run, before or after training; a later call replaces the run's layout.
+    /// once per run, before or after training; a later call replaces the run's layout. Errors
+    /// name the layout's tag, [`LAYOUT_TAG`].
     ///
     /// ```no_run
     /// use tfevents::summary::custom_scalar::LayoutCategory;
@@ -22,7 +23,8 @@ impl SummaryWriter {
     /// ```
     pub fn add_custom_scalars(&self, layout: &[LayoutCategory]) -> Result<()> {
         self.ensure_open()?;
-        self.add_summary(custom_scalars_summary(layout)?, 0)
+        let summary = custom_scalars_summary(layout).map_err(|e| e.in_tag(LAYOUT_TAG))?;
+        self.add_summary(summary, 0)
     }
 
     /// A layout of one multiline chart `title` in `category`, as tensorboardX's

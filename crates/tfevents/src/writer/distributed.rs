@@ -56,13 +56,20 @@ impl RankInfo {
         let RankInfo {
             rank, world_size, ..
         } = self;
-        if world_size == 0 || rank >= world_size {
-            return Err(Error::invalid(
-                "RANK",
-                format!(
-                    "rank {rank} is outside WORLD_SIZE {world_size}; set both as torchrun does"
-                ),
-            ));
+        if world_size == 0 {
+            return Err(Error::BadNumber {
+                what: "WORLD_SIZE".to_string(),
+                value: 0.0,
+                must: "at least 1; set it as torchrun does",
+            });
+        }
+        if rank >= world_size {
+            return Err(Error::OutOfRange {
+                what: format!("RANK (below WORLD_SIZE {world_size}; set both as torchrun does)"),
+                value: rank as f64,
+                min: 0.0,
+                max: (world_size - 1) as f64,
+            });
         }
         Ok(self)
     }
@@ -283,7 +290,7 @@ mod tests {
         let outside = RankInfo::from_vars(vars(&[("RANK", "8"), ("WORLD_SIZE", "8")]));
         assert!(matches!(
             outside,
-            Err(Error::InvalidArgument { name: "RANK", .. })
+            Err(Error::OutOfRange { value, max, .. }) if value == 8.0 && max == 7.0
         ));
         let garbage = RankInfo::from_vars(vars(&[("RANK", "x")]));
         assert!(matches!(
@@ -320,7 +327,10 @@ mod tests {
             for layout in [RankLayout::RunPerRank, RankLayout::RankZeroOnly] {
                 let built = RankWriter::new(SummaryWriter::builder(), layout, info);
                 assert!(
-                    matches!(built, Err(Error::InvalidArgument { name: "RANK", .. })),
+                    matches!(
+                        &built,
+                        Err(Error::OutOfRange { what, .. }) if what.starts_with("RANK")
+                    ) || matches!(&built, Err(Error::BadNumber { what, .. }) if what == "WORLD_SIZE"),
                     "rank {rank} of {world_size} with {layout:?}: {built:?}"
                 );
             }

@@ -2,7 +2,7 @@
 
 use super::{check_tag, event_at, run_dir, Entry, SummaryWriter};
 use crate::error::Result;
-use crate::summary::hparams::{hparams_summaries, HParamDomain, HParamValue};
+use crate::summary::hparams::{hparams_summaries, HParamDomain, HParamValue, EXPERIMENT_TAG};
 use crate::summary::scalar::scalar_summary;
 
 /// Where [`SummaryWriter::add_hparams_with`] writes the trial.
@@ -63,6 +63,9 @@ impl SummaryWriter {
     /// [`add_hparams`](Self::add_hparams) with options: PyTorch's sub-run layout, domains,
     /// the step.
     ///
+    /// Errors in the hparams, metrics or domains name the experiment's tag,
+    /// [`EXPERIMENT_TAG`].
+    ///
     /// With [`HParamsOptions::skip_metric_values`] a metric that names a tag nothing logs is
     /// accepted, as PyTorch accepts it, and its column stays empty: check the tag's spelling.
     pub fn add_hparams_with<K: AsRef<str>, M: AsRef<str>>(
@@ -73,10 +76,11 @@ impl SummaryWriter {
     ) -> Result<()> {
         self.ensure_open()?;
         let tags: Vec<&str> = metrics.iter().map(|(tag, _)| tag.as_ref()).collect();
-        for tag in &tags {
-            check_tag(tag)?;
-        }
-        let summaries = hparams_summaries(hparams, &tags, &options.domains)?;
+        let summaries = tags
+            .iter()
+            .try_for_each(|tag| check_tag(tag))
+            .and_then(|()| hparams_summaries(hparams, &tags, &options.domains))
+            .map_err(|e| e.in_tag(EXPERIMENT_TAG))?;
         let step = options.global_step;
         let wall_time = self.checked_wall_time()?;
         let target = match &options.run {

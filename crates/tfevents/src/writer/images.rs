@@ -103,12 +103,13 @@ impl SummaryWriter {
         format: impl IntoDataFormat,
     ) -> Result<()> {
         self.ensure_open()?;
-        let format = format.into_data_format()?;
+        let format = format.into_data_format().map_err(|e| e.in_tag(tag))?;
         if !format.is_batch() {
             return Err(Error::BadDataFormat {
                 format: format.to_string(),
                 reason: "add_images takes a batch format of four letters such as NCHW or NHWC (use add_image for one image)".to_string(),
-            });
+            }
+            .in_tag(tag));
         }
         self.add_image_with_format(tag, images, step, format)
     }

@@ -57,33 +57,35 @@ impl SummaryWriter {
     ) -> Result<()> {
         self.ensure_open()?;
         check_tag(&options.tag)?;
-        let [rows, _] = mat.shape()?;
+        let in_tag = |e: Error| e.in_tag(&options.tag);
+        let [rows, _] = mat.shape().map_err(in_tag)?;
         let metadata = options
             .metadata
             .as_ref()
             .map(|m| metadata_tsv(m, rows))
-            .transpose()?;
+            .transpose()
+            .map_err(in_tag)?;
         let sprite_img = options
             .label_images
             .as_ref()
             .map(|imgs| sprite(imgs, rows))
-            .transpose()?;
+            .transpose()
+            .map_err(in_tag)?;
 
         let subdir = embedding_subdir(&options.tag, options.step);
         // PyTorch encodes `/` and `\` in the tag, but `.`, `..`, NUL or an overlong tag would
         // still name the step directory, the log directory or nothing at all.
-        check_run_name(&subdir)?;
+        check_run_name(&subdir).map_err(in_tag)?;
         let target = self.projector_target();
         target.claim(&subdir).map_err(|e| match e {
-            Claim::Taken => Error::invalid(
+            Claim::Taken => in_tag(Error::invalid(
                 "tag",
                 format!(
-                    "an embedding `{}` at step {} already exists in `{}`; give another step or tag",
-                    options.tag,
+                    "an embedding at step {} already exists in `{}`; give another step or tag",
                     options.step,
                     self.log_dir().display()
                 ),
-            ),
+            )),
             Claim::Failed(e) => e,
         })?;
         let written = write_embedding_files(

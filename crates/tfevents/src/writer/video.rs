@@ -1,8 +1,8 @@
 //! [`SummaryWriter::add_video`]: tensorboardX's `add_video` (feature `video`).
 
 use super::{Entry, SummaryWriter};
-use crate::error::{Error, Result};
-use crate::summary::video::{tile_video, video_summary, VideoValue};
+use crate::error::Result;
+use crate::summary::video::{bad_video_shape, check_fps, tile_video, video_summary, VideoValue};
 
 impl SummaryWriter {
     /// Logs a batch of videos `(N, T, C, H, W)` (C = 1 or 3; `u8`, or floats in `[0, 1]`) as
@@ -27,12 +27,7 @@ impl SummaryWriter {
         fps: f64,
     ) -> Result<()> {
         self.log(tag, step, || {
-            if !(fps.is_finite() && fps > 0.0) {
-                return Err(Error::invalid(
-                    "fps",
-                    format!("is {fps}; give frames per second > 0, e.g. 4"),
-                ));
-            }
+            check_fps(fps)?;
             let video = tile_video(values, &shape)?;
             let bytes = video.frames.iter().map(Vec::len).sum();
             let tag = tag.to_string();
@@ -53,15 +48,9 @@ impl SummaryWriter {
         fps: f64,
     ) -> Result<()> {
         self.ensure_open()?;
-        let shape: [usize; 5] = shape.try_into().map_err(|_| {
-            Error::invalid(
-                "video",
-                format!(
-                    "has shape {shape:?} (rank {}); give (N, T, C, H, W) (tag `{tag}`)",
-                    shape.len()
-                ),
-            )
-        })?;
+        let shape: [usize; 5] = shape
+            .try_into()
+            .map_err(|_| bad_video_shape(shape).in_tag(tag))?;
         self.add_video(tag, values, shape, step, fps)
     }
 }

@@ -95,13 +95,11 @@ fn check_log_axis(series: &[(String, Vec<(f64, f64)>)]) -> Result<()> {
 
 /// The error for a point a log axis cannot show.
 fn not_positive((name, i, y): (&str, usize, f64)) -> Error {
-    Error::invalid(
-        "points",
-        format!(
-            "point {i} of series `{name}` has y = {y}; a log axis needs y > 0 \
-             (plot the values without `log_y`, or shift them above 0)"
-        ),
-    )
+    Error::BadNumber {
+        what: format!("y of point {i} of series `{name}`"),
+        value: y,
+        must: "> 0 on a log axis (plot without `log_y`, or shift the values above 0)",
+    }
 }
 
 /// The error for a value no axis can draw.
@@ -200,22 +198,20 @@ impl LineChart {
         let name = name.into();
         let points: Vec<(f64, f64)> = points.into_iter().collect();
         if points.is_empty() {
-            return Err(Error::invalid(
-                "points",
-                format!("series `{name}` has no points"),
-            ));
+            return Err(Error::Empty {
+                what: format!("series `{name}`"),
+            });
         }
         if let Some(i) = points
             .iter()
             .position(|(x, y)| !x.is_finite() || !y.is_finite())
         {
-            return Err(Error::invalid(
-                "points",
-                format!(
-                    "point {i} of series `{name}` is {:?}; points must be finite",
-                    points[i]
-                ),
-            ));
+            let (x, y) = points[i];
+            return Err(Error::BadNumber {
+                what: format!("point {i} ({x}, {y}) of series `{name}`"),
+                value: if x.is_finite() { y } else { x },
+                must: "finite",
+            });
         }
         if let Some((i, &(x, y))) = points
             .iter()
@@ -361,15 +357,18 @@ impl BarChart {
         values: &[f64],
     ) -> Result<Self> {
         let labels: Vec<String> = labels.into_iter().map(Into::into).collect();
-        if labels.len() != values.len() || labels.is_empty() {
-            return Err(Error::invalid(
-                "values",
-                format!(
-                    "{} labels and {} values; give at least one bar and one value per label",
-                    labels.len(),
-                    values.len()
-                ),
-            ));
+        if labels.is_empty() {
+            return Err(Error::Empty {
+                what: "the bar chart's labels".to_string(),
+            });
+        }
+        if labels.len() != values.len() {
+            return Err(Error::LengthMismatch {
+                what: "values".to_string(),
+                got: values.len(),
+                expected: labels.len(),
+                per: "label",
+            });
         }
         if labels.len() > MAX_BARS {
             return Err(Error::TooMany {
@@ -379,13 +378,11 @@ impl BarChart {
             });
         }
         if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-            return Err(Error::invalid(
-                "values",
-                format!(
-                    "value {i} (`{}`) is {}; bars must be finite",
-                    labels[i], values[i]
-                ),
-            ));
+            return Err(Error::BadNumber {
+                what: format!("value {i} (`{}`) of a bar chart", labels[i]),
+                value: values[i],
+                must: "finite",
+            });
         }
         if let Some(i) = values.iter().position(|v| v.abs() > MAX_CHART_MAGNITUDE) {
             return Err(beyond_magnitude(
@@ -517,16 +514,15 @@ mod tests {
             .unwrap();
         let err = chart.log_y().unwrap_err();
         assert!(
-            err.to_string()
-                .contains("point 1 of series `train` has y = 0"),
-            "{err}"
+            matches!(&err, Error::BadNumber { what, value, .. } if what == "y of point 1 of series `train`" && *value == 0.0),
+            "{err:?}"
         );
         let err = LineChart::new("loss")
             .log_y()
             .unwrap()
             .series("train", [(0.0, -2.0)])
             .unwrap_err();
-        assert!(err.to_string().contains("log axis needs y > 0"), "{err}");
+        assert!(err.to_string().contains("> 0 on a log axis"), "{err}");
     }
 
     #[test]

@@ -31,10 +31,12 @@ fn wide_sum(counts: impl Iterator<Item = u64>) -> u128 {
 
 fn check_classes(classes: usize) -> Result<()> {
     if classes == 0 || classes > MAX_CLASSES {
-        return Err(Error::invalid(
-            "num_classes",
-            format!("is {classes}; a confusion matrix has 1 to {MAX_CLASSES} classes"),
-        ));
+        return Err(Error::OutOfRange {
+            what: "num_classes of a confusion matrix".to_string(),
+            value: classes as f64,
+            min: 1.0,
+            max: MAX_CLASSES as f64,
+        });
     }
     Ok(())
 }
@@ -49,28 +51,27 @@ impl ConfusionMatrix {
     ) -> Result<Self> {
         check_classes(num_classes)?;
         if truth.len() != predicted.len() {
-            return Err(Error::invalid(
-                "predicted",
-                format!(
-                    "has {} labels and truth {}; give one prediction per true label",
-                    predicted.len(),
-                    truth.len()
-                ),
-            ));
+            return Err(Error::LengthMismatch {
+                what: "predicted".to_string(),
+                got: predicted.len(),
+                expected: truth.len(),
+                per: "true label",
+            });
         }
         let mut counts = vec![0u64; num_classes * num_classes];
         for (i, (&t, &p)) in truth.iter().zip(predicted).enumerate() {
             if t >= num_classes || p >= num_classes {
-                return Err(Error::invalid(
-                    if t >= num_classes {
-                        "truth"
-                    } else {
-                        "predicted"
-                    },
-                    format!(
-                        "label {i} is ({t}, {p}); labels must be below num_classes = {num_classes}"
-                    ),
-                ));
+                let (which, label) = if t >= num_classes {
+                    ("truth", t)
+                } else {
+                    ("predicted", p)
+                };
+                return Err(Error::OutOfRange {
+                    what: format!("{which} label {i} (a class below num_classes)"),
+                    value: label as f64,
+                    min: 0.0,
+                    max: (num_classes - 1) as f64,
+                });
             }
             counts[t * num_classes + p] += 1;
         }
@@ -82,14 +83,12 @@ impl ConfusionMatrix {
     pub fn from_counts(num_classes: usize, counts: Vec<u64>) -> Result<Self> {
         check_classes(num_classes)?;
         if counts.len() != num_classes * num_classes {
-            return Err(Error::invalid(
-                "counts",
-                format!(
-                    "has {} entries; a {num_classes}-class matrix has {}",
-                    counts.len(),
-                    num_classes * num_classes
-                ),
-            ));
+            return Err(Error::LengthMismatch {
+                what: "counts".to_string(),
+                got: counts.len(),
+                expected: num_classes * num_classes,
+                per: "(true, predicted) pair of classes",
+            });
         }
         Ok(ConfusionMatrix {
             classes: num_classes,
@@ -108,14 +107,12 @@ impl ConfusionMatrix {
     ) -> Result<Self> {
         let names: Vec<String> = names.into_iter().map(Into::into).collect();
         if names.len() != self.classes {
-            return Err(Error::invalid(
-                "class_names",
-                format!(
-                    "has {} names for {} classes; give one per class",
-                    names.len(),
-                    self.classes
-                ),
-            ));
+            return Err(Error::LengthMismatch {
+                what: "class_names".to_string(),
+                got: names.len(),
+                expected: self.classes,
+                per: "class",
+            });
         }
         self.names = names;
         Ok(self)

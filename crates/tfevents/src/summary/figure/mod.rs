@@ -142,34 +142,33 @@ fn register_fonts() -> Result<()> {
             Ok(())
         })
         .clone()
-        .map_err(Error::Figure)
+        .map_err(|e| Error::encode("the figure", e))
 }
 
 /// Draws `figure` into an RGB image of its size.
 ///
-/// Errors if a side is 0 or over [`MAX_FIGURE_SIDE`], or with [`Error::Figure`] if the drawing
-/// code fails.
+/// Errors with [`Error::OutOfRange`] if a side is 0 or over [`MAX_FIGURE_SIDE`], or with
+/// [`Error::Encode`] (`what` is "the figure") if the drawing code fails.
 pub fn render(figure: &impl Figure) -> Result<ImageU8> {
     let (width, height) = figure.size();
     for (name, side) in [("width", width), ("height", height)] {
         if side == 0 || side > MAX_FIGURE_SIDE {
-            return Err(Error::invalid(
-                "figure",
-                format!("{name} is {side} pixels; a figure's sides must be 1 to {MAX_FIGURE_SIDE}"),
-            ));
+            return Err(Error::OutOfRange {
+                what: format!("the figure's {name} in pixels"),
+                value: side.into(),
+                min: 1.0,
+                max: MAX_FIGURE_SIDE.into(),
+            });
         }
     }
     register_fonts()?;
     let mut pixels = vec![0u8; width as usize * height as usize * 3];
     {
         let canvas = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
-        canvas
-            .fill(&WHITE)
-            .map_err(|e| Error::Figure(e.to_string()))?;
-        figure
-            .draw(&canvas)
-            .map_err(|e| Error::Figure(e.to_string()))?;
-        canvas.present().map_err(|e| Error::Figure(e.to_string()))?;
+        let failed = |e: &dyn std::fmt::Display| Error::encode("the figure", e.to_string());
+        canvas.fill(&WHITE).map_err(|e| failed(&e))?;
+        figure.draw(&canvas).map_err(|e| failed(&e))?;
+        canvas.present().map_err(|e| failed(&e))?;
     }
     ImageU8::new(height as usize, width as usize, 3, pixels)
 }
@@ -185,17 +184,20 @@ pub(crate) fn draw_labels(
     use plotters::prelude::{IntoFont, RGBColor, Text};
     register_fonts()?;
     let (Ok(w), Ok(h)) = (u32::try_from(width), u32::try_from(height)) else {
-        return Err(Error::invalid(
-            "img_tensor",
-            "is too large to draw labels on",
-        ));
+        return Err(Error::OutOfRange {
+            what: "the side of an image to draw labels on".to_string(),
+            value: width.max(height) as f64,
+            min: 0.0,
+            max: u32::MAX.into(),
+        });
     };
     let area = BitMapBackend::with_buffer(rgb, (w, h)).into_drawing_area();
     let clamp = |v: i64| v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
     for &(x, y, text, [r, g, b]) in labels {
         let style = (FONT, 12.0).into_font().color(&RGBColor(r, g, b));
         area.draw(&Text::new(text.to_string(), (clamp(x), clamp(y)), style))
-            .map_err(|e| Error::Figure(e.to_string()))?;
+            .map_err(|e| Error::encode("the box labels", e.to_string()))?;
     }
-    area.present().map_err(|e| Error::Figure(e.to_string()))
+    area.present()
+        .map_err(|e| Error::encode("the box labels", e.to_string()))
 }

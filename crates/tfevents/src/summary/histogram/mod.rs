@@ -23,7 +23,7 @@
 //!
 //! | input | tensorboardX | here |
 //! |---|---|---|
-//! | no values | raises `ValueError` | `Err(InvalidArgument)` |
+//! | no values | raises `ValueError` | `Err(Empty)` |
 //! | a NaN or ±Inf value | writes NaN/Inf `min`/`max`/`sum`, which TensorBoard cannot draw (or numpy raises for a bin count) | `Err` saying how many values are not finite: filter them out, or log the counts with [`raw_histogram`] |
 //! | every value outside explicit edges | raises (or, with a single bin, writes one empty bucket) | `Err` |
 //! | `Bins::Count(0)` | numpy raises | `Err` |
@@ -112,12 +112,14 @@ impl std::str::FromStr for Bins {
             "auto" => Ok(Bins::Auto),
             "fd" => Ok(Bins::Fd),
             "sturges" => Ok(Bins::Sturges),
-            other => other.parse::<usize>().map(Bins::Count).map_err(|_| {
-                Error::invalid(
-                    "bins",
-                    format!("`{other}` is not one of tensorflow, auto, fd, sturges or a bin count"),
-                )
-            }),
+            other => other
+                .parse::<usize>()
+                .map(Bins::Count)
+                .map_err(|_| Error::BadName {
+                    what: "bins",
+                    name: other.to_string(),
+                    reason: "is not one of tensorflow, auto, fd, sturges or a bin count",
+                }),
         }
     }
 }
@@ -167,21 +169,18 @@ pub fn raw_histogram(
     bucket_counts: &[f64],
 ) -> Result<HistogramProto> {
     if bucket_limits.len() != bucket_counts.len() {
-        return Err(Error::invalid(
-            "bucket_limits",
-            format!(
-                "has {} entries but bucket_counts has {}; give one right edge per bucket (numpy's \
-                 `np.histogram` edges without the first one)",
-                bucket_limits.len(),
-                bucket_counts.len()
-            ),
-        ));
+        // The right edges are numpy's `np.histogram` edges without the first one.
+        return Err(Error::LengthMismatch {
+            what: "bucket_limits".to_string(),
+            got: bucket_limits.len(),
+            expected: bucket_counts.len(),
+            per: "bucket count (its right edge)",
+        });
     }
     if bucket_limits.is_empty() {
-        return Err(Error::invalid(
-            "bucket_limits",
-            "is empty; a histogram needs at least one bucket",
-        ));
+        return Err(Error::Empty {
+            what: "bucket_limits".to_string(),
+        });
     }
     Ok(HistogramProto {
         min,
@@ -203,17 +202,17 @@ fn histogram_of<T: TensorflowCount>(
     max_bins: Option<usize>,
 ) -> Result<HistogramProto> {
     if values.is_empty() {
-        return Err(Error::invalid(
-            "values",
-            "is empty; a histogram needs at least one value",
-        ));
+        return Err(Error::Empty {
+            what: "the histogram's values".to_string(),
+        });
     }
     validate_bins(bins)?;
     if max_bins == Some(0) {
-        return Err(Error::invalid(
-            "max_bins",
-            "is 0; give at least 1, or None to keep every bin",
-        ));
+        return Err(Error::BadNumber {
+            what: "max_bins".to_string(),
+            value: 0.0,
+            must: "at least 1, or None to keep every bin",
+        });
     }
     let (stats, tensorflow_counts) = if *bins == Bins::Tensorflow {
         T::stats_and_tensorflow_counts(values)
@@ -267,45 +266,27 @@ fn histogram_of<T: TensorflowCount>(
 
 fn validate_bins(bins: &Bins) -> Result<()> {
     match bins {
-        Bins::Count(0) => Err(Error::invalid(
-            "bins",
-            "Count(0) makes no bins; give at least 1",
-        )),
-        Bins::Count(n) if *n > MAX_BIN_COUNT => Err(Error::invalid(
-            "bins",
-            format!("Count({n}) is more than the {MAX_BIN_COUNT} bins a histogram may have"),
-        )),
+        Bins::Count(n) if *n == 0 || *n > MAX_BIN_COUNT => Err(Error::OutOfRange {
+            what: "the bins of Bins::Count".to_string(),
+            value: *n as f64,
+            min: 1.0,
+            max: MAX_BIN_COUNT as f64,
+        }),
         Bins::Edges(edges) => {
-            if edges.len() < 2 {
-                return Err(Error::invalid(
-                    "bins",
-                    format!(
-                        "Edges needs at least 2 edges (one bin), got {}",
-                        edges.len()
-                    ),
-                ));
-            }
-            if edges.len() - 1 > MAX_BIN_COUNT {
-                return Err(Error::invalid(
-                    "bins",
-                    format!(
-                        "{} edges make more than the {MAX_BIN_COUNT} bins a histogram may have",
-                        edges.len()
-                    ),
-                ));
+            if edges.len() < 2 || edges.len() - 1 > MAX_BIN_COUNT {
+                return Err(Error::OutOfRange {
+                    what: "the edges of Bins::Edges (one more than the bins)".to_string(),
+                    value: edges.len() as f64,
+                    min: 2.0,
+                    max: (MAX_BIN_COUNT + 1) as f64,
+                });
             }
             if let Some(i) = edges.windows(2).position(|w| !increasing(w)) {
-                return Err(Error::invalid(
-                    "bins",
-                    format!(
-                        "Edges must be strictly increasing (and not NaN), but edge {} is {} and \
-                         edge {} is {}",
-                        i,
-                        edges[i],
-                        i + 1,
-                        edges[i + 1]
-                    ),
-                ));
+                return Err(Error::BadNumber {
+                    what: format!("edge {} of Bins::Edges (edge {i} is {})", i + 1, edges[i]),
+                    value: edges[i + 1],
+                    must: "above the edge before it: edges strictly increase",
+                });
             }
             Ok(())
         }
@@ -349,7 +330,9 @@ fn trim(counts: &[u64], limits: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
     let first = counts.iter().position(|&c| c > 0);
     let last = counts.iter().rposition(|&c| c > 0);
     let (Some(start), Some(last)) = (first, last) else {
-        return Err(Error::invalid("values", "no value falls in any bin"));
+        return Err(Error::Empty {
+            what: "the histogram's bins (no value falls in any)".to_string(),
+        });
     };
     let end = last + 1;
     let mut bucket = Vec::with_capacity(end - start + 1);
@@ -361,10 +344,13 @@ fn trim(counts: &[u64], limits: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
     }
     let bucket_limit = limits.get(start..=end).unwrap_or(&[]).to_vec();
     if bucket_limit.len() != bucket.len() {
-        return Err(Error::invalid(
-            "bins",
-            "internal error: bucket limits and counts differ in length",
-        ));
+        // An internal invariant: report it rather than write a histogram TensorBoard misreads.
+        return Err(Error::LengthMismatch {
+            what: "the trimmed bucket limits (an internal error, please report it)".to_string(),
+            got: bucket_limit.len(),
+            expected: bucket.len(),
+            per: "bucket count",
+        });
     }
     Ok((bucket, bucket_limit))
 }
@@ -460,6 +446,10 @@ mod tests {
     fn empty_input_is_an_error() {
         let v: Vec<f32> = Vec::new();
         assert!(err_text(make_histogram(&v, &Bins::Tensorflow, None)).contains("empty"));
+        assert!(matches!(
+            make_histogram(&v, &Bins::Tensorflow, None),
+            Err(Error::Empty { .. })
+        ));
     }
 
     #[test]
@@ -513,11 +503,21 @@ mod tests {
             Bins::Edges(vec![0.0, 2.0, 1.0]),
             Bins::Edges(vec![0.0, f64::NAN]),
         ] {
-            let msg = err_text(make_histogram(&v, &bins, None));
-            assert!(msg.contains("`bins`"), "{bins:?}: {msg}");
+            let result = make_histogram(&v, &bins, None);
+            assert!(
+                matches!(
+                    &result,
+                    Err(Error::OutOfRange { what, .. } | Error::BadNumber { what, .. })
+                        if what.contains("Bins::")
+                ),
+                "{bins:?}: {result:?}"
+            );
         }
-        let msg = err_text(make_histogram(&v, &Bins::Tensorflow, Some(0)));
-        assert!(msg.contains("`max_bins`"), "{msg}");
+        let result = make_histogram(&v, &Bins::Tensorflow, Some(0));
+        assert!(
+            matches!(&result, Err(Error::BadNumber { what, .. }) if what == "max_bins"),
+            "{result:?}"
+        );
     }
 
     #[test]
@@ -533,8 +533,11 @@ mod tests {
             *x = i as f64 * 1e-9;
         }
         v.push(1e12);
-        let msg = err_text(make_histogram(&v, &Bins::Fd, None));
-        assert!(msg.contains("at most"), "{msg}");
+        let result = make_histogram(&v, &Bins::Fd, None);
+        assert!(
+            matches!(&result, Err(Error::OutOfRange { what, .. }) if what.contains("Fd rule")),
+            "{result:?}"
+        );
     }
 
     #[test]
@@ -549,8 +552,18 @@ mod tests {
 
     #[test]
     fn raw_histogram_checks_lengths() -> TestResult {
-        assert!(raw_histogram(0.0, 1.0, 2.0, 1.0, 1.0, &[1.0], &[1.0, 1.0]).is_err());
-        assert!(raw_histogram(0.0, 1.0, 2.0, 1.0, 1.0, &[], &[]).is_err());
+        assert!(matches!(
+            raw_histogram(0.0, 1.0, 2.0, 1.0, 1.0, &[1.0], &[1.0, 1.0]),
+            Err(Error::LengthMismatch {
+                got: 1,
+                expected: 2,
+                ..
+            })
+        ));
+        assert!(matches!(
+            raw_histogram(0.0, 1.0, 2.0, 1.0, 1.0, &[], &[]),
+            Err(Error::Empty { .. })
+        ));
         let h = raw_histogram(0.0, 1.0, 2.0, 1.0, 1.0, &[0.5, 1.0], &[1.0, 1.0])?;
         assert_eq!(h.bucket_limit, vec![0.5, 1.0]);
         assert_eq!(h.bucket, vec![1.0, 1.0]);
@@ -565,7 +578,10 @@ mod tests {
         assert_eq!("fd".parse::<Bins>()?, Bins::Fd);
         assert_eq!("sturges".parse::<Bins>()?, Bins::Sturges);
         assert_eq!("30".parse::<Bins>()?, Bins::Count(30));
-        assert!("doane".parse::<Bins>().is_err());
+        assert!(matches!(
+            "doane".parse::<Bins>(),
+            Err(Error::BadName { name, .. }) if name == "doane"
+        ));
         Ok(())
     }
 }

@@ -137,13 +137,15 @@ pub(super) fn bin_count_from_rule<T: Elem>(
     let (first, last) = outer_edges(stats);
     let count = ((last - first) / width).ceil();
     if !(1.0..=MAX_BIN_COUNT as f64).contains(&count) {
-        return Err(Error::invalid(
-            "bins",
-            format!(
-                "the {bins:?} rule asks for {count} bins (range {first}..{last}, width {width}); \
-                 at most {MAX_BIN_COUNT} are allowed: use Bins::Count or Bins::Tensorflow"
+        return Err(Error::OutOfRange {
+            what: format!(
+                "the bins the {bins:?} rule asks for (range {first}..{last}, width {width}; \
+                 use Bins::Count or Bins::Tensorflow)"
             ),
-        ));
+            value: count,
+            min: 1.0,
+            max: MAX_BIN_COUNT as f64,
+        });
     }
     Ok(count as usize)
 }

@@ -119,10 +119,11 @@ impl Plan {
             ));
         }
         if dims.contains(&0) {
-            return Err(Error::invalid(
-                "img_tensor",
-                format!("the tensor has shape {dims:?}; an image needs every dimension at least 1"),
-            ));
+            return Err(Error::BadShape {
+                what: "img_tensor".to_string(),
+                shape: dims.to_vec(),
+                expected: "an image needs every dimension at least 1",
+            });
         }
         let axis = |letter: u8| -> (usize, usize) {
             match format.position(letter) {
@@ -141,12 +142,11 @@ impl Plan {
             1 | 3 => 3,
             4 => 4,
             _ => {
-                return Err(Error::invalid(
-                    "img_tensor",
-                    format!(
-                        "the tensor has shape {dims:?}, read as `{format}` that is {c} channels; an image needs 1 (grey), 3 (RGB) or 4 (RGBA) channels: check the data format, or select channels first (e.g. `narrow`) or log them as a grey batch"
-                    ),
-                ))
+                return Err(Error::BadShape {
+                    what: format!("img_tensor read as `{format}` ({c} channels)"),
+                    shape: dims.to_vec(),
+                    expected: "an image needs 1 (grey), 3 (RGB) or 4 (RGBA) channels: check the data format, or select channels first (e.g. `narrow`) or log them as a grey batch",
+                })
             }
         };
         // torch: ncols = min(nimg, 8); nrows = ceil(nimg / ncols).
@@ -195,27 +195,8 @@ impl Plan {
         start: usize,
         byte: impl Fn(T) -> (u8, bool),
     ) -> Result<ImageU8> {
-        let src = data
-            .get(start..)
-            .filter(|s| s.len() > self.max_offset())
-            .ok_or_else(|| {
-                Error::invalid(
-                    "img_tensor",
-                    format!(
-                        "the data holds {} values, fewer than its shape and strides need",
-                        data.len().saturating_sub(start)
-                    ),
-                )
-            })?;
-        let len = self.out_h * self.out_w * self.out_c;
-        let mut out = Vec::new();
-        out.try_reserve_exact(len).map_err(|e| {
-            Error::invalid(
-                "img_tensor",
-                format!("cannot allocate {len} bytes for the image: {e}"),
-            )
-        })?;
-        out.resize(len, 0u8);
+        let src = self.source(data, start)?;
+        let mut out = self.zeroed_output()?;
         let mut nans = 0usize;
         let row_bytes = self.out_w * self.out_c;
         let tile_bytes = self.w * self.out_c;
@@ -227,49 +208,7 @@ impl Plan {
                     // torch's canvas is zeros, and zero scales to zero.
                     break;
                 }
-                let base = i * self.sn + hy * self.sh;
-                // The match on the line kind sits outside the pixel loops, so each loop is
-                // compiled for one access pattern.
-                macro_rules! each_line {
-                    ($start:expr, |$it:ident| $body:block) => {
-                        match Line::new(src, $start, self.w, self.sw)? {
-                            Line::Contiguous(i) => {
-                                let $it = i.copied();
-                                $body
-                            }
-                            Line::Strided(i) => {
-                                let $it = i.copied();
-                                $body
-                            }
-                            Line::Repeat(i) => {
-                                let $it = i.copied();
-                                $body
-                            }
-                        }
-                    };
-                }
-                if self.c == 1 {
-                    each_line!(base, |line| {
-                        for (px, v) in tile.chunks_exact_mut(self.out_c).zip(line) {
-                            let (b, nan) = byte(v);
-                            nans += nan as usize;
-                            px.fill(b);
-                        }
-                    });
-                } else {
-                    // One channel at a time: the source is read along its rows (contiguous for
-                    // CHW), the output written with a stride of `out_c`.
-                    for ch in 0..self.out_c {
-                        let outs = tile.get_mut(ch..).unwrap_or_default();
-                        each_line!(base + ch * self.sc, |line| {
-                            for (p, v) in outs.iter_mut().step_by(self.out_c).zip(line) {
-                                let (b, nan) = byte(v);
-                                nans += nan as usize;
-                                *p = b;
-                            }
-                        });
-                    }
-                }
+                nans += self.fill_tile_row(src, i * self.sn + hy * self.sh, tile, &byte)?;
             }
         }
         if nans > 0 {
@@ -280,6 +219,87 @@ impl Plan {
             });
         }
         ImageU8::new(self.out_h, self.out_w, self.out_c, out)
+    }
+
+    /// `data[start..]`, once it holds every element the plan reads.
+    fn source<'a, T>(&self, data: &'a [T], start: usize) -> Result<&'a [T]> {
+        data.get(start..)
+            .filter(|s| s.len() > self.max_offset())
+            .ok_or_else(|| Error::ShapeMismatch {
+                shape: vec![self.n, self.c, self.h, self.w],
+                needs: self.max_offset() + 1,
+                got: data.len().saturating_sub(start),
+            })
+    }
+
+    /// The output's bytes, all 0, or an error if the memory cannot be had.
+    fn zeroed_output(&self) -> Result<Vec<u8>> {
+        let len = self.out_h * self.out_w * self.out_c;
+        let mut out = Vec::new();
+        out.try_reserve_exact(len).map_err(|e| {
+            Error::invalid(
+                "img_tensor",
+                format!("cannot allocate {len} bytes for the image: {e}"),
+            )
+        })?;
+        out.resize(len, 0u8);
+        Ok(out)
+    }
+
+    /// Converts one row of one image of the grid, starting at source element `base`, into
+    /// `tile`; returns how many source values were NaN.
+    #[inline]
+    fn fill_tile_row<T: Copy>(
+        &self,
+        src: &[T],
+        base: usize,
+        tile: &mut [u8],
+        byte: &impl Fn(T) -> (u8, bool),
+    ) -> Result<usize> {
+        let mut nans = 0usize;
+        // The match on the line kind sits outside the pixel loops, so each loop is compiled
+        // for one access pattern.
+        macro_rules! each_line {
+            ($start:expr, |$it:ident| $body:block) => {
+                match Line::new(src, $start, self.w, self.sw)? {
+                    Line::Contiguous(i) => {
+                        let $it = i.copied();
+                        $body
+                    }
+                    Line::Strided(i) => {
+                        let $it = i.copied();
+                        $body
+                    }
+                    Line::Repeat(i) => {
+                        let $it = i.copied();
+                        $body
+                    }
+                }
+            };
+        }
+        if self.c == 1 {
+            each_line!(base, |line| {
+                for (px, v) in tile.chunks_exact_mut(self.out_c).zip(line) {
+                    let (b, nan) = byte(v);
+                    nans += nan as usize;
+                    px.fill(b);
+                }
+            });
+        } else {
+            // One channel at a time: the source is read along its rows (contiguous for CHW),
+            // the output written with a stride of `out_c`.
+            for ch in 0..self.out_c {
+                let outs = tile.get_mut(ch..).unwrap_or_default();
+                each_line!(base + ch * self.sc, |line| {
+                    for (p, v) in outs.iter_mut().step_by(self.out_c).zip(line) {
+                        let (b, nan) = byte(v);
+                        nans += nan as usize;
+                        *p = b;
+                    }
+                });
+            }
+        }
+        Ok(nans)
     }
 }
 
@@ -293,11 +313,10 @@ enum Line<'a, T> {
 impl<'a, T> Line<'a, T> {
     #[inline]
     fn new(src: &'a [T], start: usize, len: usize, stride: usize) -> Result<Self> {
-        let short = || {
-            Error::invalid(
-                "img_tensor",
-                "the data holds fewer values than its shape and strides need",
-            )
+        let short = || Error::ShapeMismatch {
+            shape: vec![len],
+            needs: start + len.saturating_sub(1) * stride + 1,
+            got: src.len(),
         };
         Ok(match stride {
             // A broadcast axis: every element is the same value.

@@ -45,20 +45,15 @@ impl ImageU8 {
     /// `height * width * channels`.
     pub fn new(height: usize, width: usize, channels: usize, data: Vec<u8>) -> Result<Self> {
         if !(1..=4).contains(&channels) {
-            return Err(Error::invalid(
-                "channels",
-                format!("{channels} channels; an image has 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA)"),
-            ));
+            return Err(bad_channels(channels));
         }
         let len = checked_image_bytes(height, width, channels)?;
         if data.len() != len {
-            return Err(Error::invalid(
-                "data",
-                format!(
-                    "{} bytes for a {height}x{width} image with {channels} channels; it needs height * width * channels = {len} bytes in HWC order",
-                    data.len()
-                ),
-            ));
+            return Err(Error::ShapeMismatch {
+                shape: vec![height, width, channels],
+                needs: len,
+                got: data.len(),
+            });
         }
         Ok(ImageU8 {
             height,
@@ -109,23 +104,28 @@ impl ImageU8 {
     }
 }
 
+/// The error for a channel count no image has.
+pub(super) fn bad_channels(channels: usize) -> Error {
+    Error::OutOfRange {
+        what: "an image's channels: 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA)".to_string(),
+        value: channels as f64,
+        min: 1.0,
+        max: 4.0,
+    }
+}
+
 /// Checks an image size against PNG's and protobuf's limits and returns its byte count.
 pub(super) fn checked_image_bytes(height: usize, width: usize, channels: usize) -> Result<usize> {
-    if height == 0 || width == 0 {
-        return Err(Error::invalid(
-            "img_tensor",
-            format!(
-                "the image is {height}x{width} pixels; both height and width must be at least 1"
-            ),
-        ));
-    }
-    if height > MAX_PNG_DIMENSION || width > MAX_PNG_DIMENSION {
-        return Err(Error::invalid(
-            "img_tensor",
-            format!(
-                "the image is {height}x{width} pixels; PNG allows at most {MAX_PNG_DIMENSION} in each direction, log a smaller crop or a downscaled image"
-            ),
-        ));
+    for (side, pixels) in [("height", height), ("width", width)] {
+        if pixels == 0 || pixels > MAX_PNG_DIMENSION {
+            // PNG's limit: log a smaller crop or a downscaled image.
+            return Err(Error::OutOfRange {
+                what: format!("the {height}x{width} image's {side} in pixels"),
+                value: pixels as f64,
+                min: 1.0,
+                max: MAX_PNG_DIMENSION as f64,
+            });
+        }
     }
     let bytes = height
         .checked_mul(width)

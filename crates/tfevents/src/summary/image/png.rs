@@ -1,6 +1,6 @@
 //! PNG encoding of an [`ImageU8`].
 
-use super::image_u8::{checked_image_bytes, ImageU8};
+use super::image_u8::{bad_channels, checked_image_bytes, ImageU8};
 use crate::{Error, Result};
 
 /// [`encode_png`]'s DEFLATE setting: `fdeflate` (the `png` crate's fast path).
@@ -28,21 +28,18 @@ pub fn encode_png_with(
     // Revalidate: the fields are private, but keep the encoder's preconditions local.
     let len = checked_image_bytes(img.height, img.width, img.channels)?;
     if img.data.len() != len {
-        return Err(Error::Image(format!(
-            "pixel buffer holds {} bytes, expected {len}",
-            img.data.len()
-        )));
+        return Err(Error::ShapeMismatch {
+            shape: vec![img.height, img.width, img.channels],
+            needs: len,
+            got: img.data.len(),
+        });
     }
     let color = match img.channels {
         1 => ::png::ColorType::Grayscale,
         2 => ::png::ColorType::GrayscaleAlpha,
         3 => ::png::ColorType::Rgb,
         4 => ::png::ColorType::Rgba,
-        c => {
-            return Err(Error::Image(format!(
-                "{c} channels cannot be stored in a PNG"
-            )))
-        }
+        c => return Err(bad_channels(c)),
     };
     // Both fit in u32: checked against MAX_PNG_DIMENSION above.
     let (w, h) = (img.width as u32, img.height as u32);
@@ -56,13 +53,13 @@ pub fn encode_png_with(
         enc.set_filter(filter);
         let mut writer = enc
             .write_header()
-            .map_err(|e| Error::Image(format!("PNG header for {w}x{h}: {e}")))?;
+            .map_err(|e| Error::encode("the PNG header", e))?;
         writer
             .write_image_data(&img.data)
-            .map_err(|e| Error::Image(format!("PNG data for {w}x{h}: {e}")))?;
+            .map_err(|e| Error::encode("the PNG data", e))?;
         writer
             .finish()
-            .map_err(|e| Error::Image(format!("PNG end for {w}x{h}: {e}")))?;
+            .map_err(|e| Error::encode("the PNG end", e))?;
     }
     Ok(out)
 }

@@ -22,8 +22,12 @@ pub fn image_summary_from_png(
     png: Vec<u8>,
 ) -> Result<proto::Summary> {
     let to_i32 = |name: &'static str, v: usize| {
-        i32::try_from(v)
-            .map_err(|_| Error::invalid(name, format!("{v} does not fit Summary.Image's int32")))
+        i32::try_from(v).map_err(|_| Error::OutOfRange {
+            what: format!("the image's {name} (Summary.Image holds an int32)"),
+            value: v as f64,
+            min: 0.0,
+            max: i32::MAX.into(),
+        })
     };
     Ok(proto::Summary {
         value: vec![proto::summary::Value {
