@@ -216,10 +216,10 @@ impl RemoteLogDir {
             .collect();
         for part in sub.split('/').filter(|p| !p.is_empty() && *p != ".") {
             if part == ".." {
-                return Err(Error::invalid(
-                    "run",
-                    format!("`{sub}` leaves the log directory; use a name below it"),
-                ));
+                return Err(Error::UnsafePath {
+                    name: sub.to_string(),
+                    reason: "a `..` component leaves the log directory",
+                });
             }
             parts.push(part.to_string());
         }
@@ -313,5 +313,24 @@ impl BuilderTarget {
                 Ok((Some(dir), Some(path)))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_that_leaves_the_directory_is_an_unsafe_path() -> Result<()> {
+        let dir = RemoteLogDir::open("memory://logs")?;
+        assert!(dir.join("a/b").is_ok());
+        for sub in ["..", "a/../../b"] {
+            let err = dir.join(sub).err();
+            assert!(
+                matches!(&err, Some(Error::UnsafePath { name, .. }) if name == sub),
+                "{sub}: {err:?}"
+            );
+        }
+        Ok(())
     }
 }

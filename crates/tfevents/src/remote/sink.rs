@@ -133,10 +133,10 @@ impl SegmentSink {
             SINK_COUNTER.fetch_add(1, Ordering::Relaxed),
         );
         if suffix.contains('/') {
-            return Err(crate::Error::invalid(
-                "filename_suffix",
-                "contains `/`; object names of one run must stay in its directory",
-            ));
+            return Err(crate::Error::UnsafePath {
+                name: suffix.to_string(),
+                reason: "a `/` in a file-name suffix would put segments outside their run",
+            });
         }
         Ok(SegmentSink {
             store,
@@ -445,5 +445,21 @@ mod tests {
         let cut = buf.len() - 1;
         assert_eq!(count_records(&buf[..cut]), 1);
         assert_eq!(count_records(&[]), 0);
+    }
+
+    #[test]
+    fn a_suffix_with_a_slash_is_an_unsafe_path() {
+        let store: Arc<dyn ObjectStore> = Arc::new(object_store::memory::InMemory::new());
+        let sink = SegmentSink::new(
+            store,
+            ObjectPath::from("run"),
+            "/../x",
+            RemoteOptions::default(),
+            Arc::default(),
+        );
+        assert!(matches!(
+            sink.err(),
+            Some(crate::Error::UnsafePath { name, .. }) if name == "/../x"
+        ));
     }
 }
