@@ -36,13 +36,11 @@ impl GradCheck {
 
 fn scalar(t: &Tensor) -> Result<f64> {
     if t.elem_count() != 1 {
-        return Err(Error::invalid(
-            "f",
-            format!(
-                "must return a single-element loss, got shape {:?}; reduce it (e.g. `.sum_all()`)",
-                t.dims()
-            ),
-        ));
+        return Err(Error::Events(tfevents::Error::BadShape {
+            what: "the loss `f` returned".into(),
+            shape: t.dims().to_vec(),
+            expected: "give a single-element loss; reduce it, e.g. with `.sum_all()`",
+        }));
     }
     Ok(t.to_dtype(DType::F64)?.flatten_all()?.to_vec1::<f64>()?[0])
 }
@@ -54,10 +52,11 @@ where
     F: Fn(&[Tensor]) -> candle_core::Result<Tensor>,
 {
     if !(eps.is_finite() && eps > 0.0) {
-        return Err(Error::invalid(
-            "eps",
-            format!("must be positive and finite (1e-6 suits f64), got {eps}"),
-        ));
+        return Err(Error::Events(tfevents::Error::BadNumber {
+            what: "eps".into(),
+            value: eps,
+            must: "finite and > 0 (1e-6 suits f64)",
+        }));
     }
     let mut xs: Vec<Tensor> = inputs
         .iter()

@@ -56,10 +56,9 @@ pub fn module_graph(model: &dyn Module, input: &Tensor) -> Result<GraphDef> {
     let root = scope_name(&model.kind());
     let modules = model.named_modules();
     if modules.is_empty() {
-        return Err(Error::invalid(
-            "model",
-            "has no child modules to draw; add_graph draws a module tree (wrap a single layer in a Sequential)",
-        ));
+        return Err(Error::Events(tfevents::Error::Empty {
+            what: "the model's child modules (add_graph draws a module tree: wrap a single layer in a Sequential)".into(),
+        }));
     }
     let path = |dotted: &str| format!("{root}/{}", dotted.replace('.', "/"));
     let has_children: HashMap<String, bool> = modules

@@ -34,10 +34,11 @@ impl Layout {
     /// or the grid would hold more than [`MAX_GRID_VALUES`] values.
     fn new(n: usize, c: usize, h: usize, w: usize, opts: &GridOptions) -> Result<Self> {
         if opts.nrow == 0 {
-            return Err(Error::invalid(
-                "nrow",
-                "0 images per row; use at least 1 (torchvision's default is 8)",
-            ));
+            return Err(Error::Events(tfevents::Error::BadNumber {
+                what: "nrow".into(),
+                value: 0.0,
+                must: "at least 1 image per row (torchvision's default is 8)",
+            }));
         }
         let out_c = if c == 1 { 3 } else { c };
         let p = opts.padding;
@@ -76,11 +77,11 @@ impl Layout {
                 } else {
                     (side(h, rows), side(w, cols))
                 };
-                Err(Error::TooLarge {
+                Err(Error::Events(tfevents::Error::TooLarge {
                     what: "the grid",
-                    values: gh.saturating_mul(gw).saturating_mul(out_c as u128),
+                    bytes: gh.saturating_mul(gw).saturating_mul(out_c as u128),
                     limit: MAX_GRID_VALUES,
-                })
+                }))
             }
         }
     }
@@ -145,13 +146,11 @@ impl Default for GridOptions {
 /// ```
 pub fn make_grid(tensor: &Tensor, opts: &GridOptions) -> Result<Tensor> {
     if tensor.dims().contains(&0) {
-        return Err(Error::invalid(
-            "tensor",
-            format!(
-                "shape {:?} has a zero-sized dimension; make_grid needs at least one image of at least 1x1 pixels",
-                tensor.dims()
-            ),
-        ));
+        return Err(Error::Events(tfevents::Error::BadShape {
+            what: "make_grid's tensor".into(),
+            shape: tensor.dims().to_vec(),
+            expected: "give at least one image of at least 1x1 pixels",
+        }));
     }
     // torchvision makes (H, W) into (1, H, W) and (C, H, W) into (1, C, H, W), repeating a
     // single channel three times; repeating after the unsqueeze is the same.
@@ -160,13 +159,11 @@ pub fn make_grid(tensor: &Tensor, opts: &GridOptions) -> Result<Tensor> {
         3 => tensor.unsqueeze(0)?,
         4 => tensor.clone(),
         r => {
-            return Err(Error::invalid(
-                "tensor",
-                format!(
-                "shape {:?} has {r} dimensions; make_grid takes (N, C, H, W), (C, H, W) or (H, W)",
-                tensor.dims()
-            ),
-            ))
+            return Err(Error::Events(tfevents::Error::BadShape {
+                what: "make_grid's tensor".into(),
+                shape: tensor.dims().to_vec(),
+                expected: "give (N, C, H, W), (C, H, W) or (H, W)",
+            }))
         }
     };
     if let Some((lo, hi)) = opts.value_range.filter(|_| opts.normalize) {
@@ -396,17 +393,14 @@ fn divisor(lo: f32, hi: f32) -> f32 {
 pub fn make_grid_list(images: &[Tensor], opts: &GridOptions) -> Result<Tensor> {
     let first = images
         .first()
-        .ok_or_else(|| Error::invalid("images", "the list is empty; pass at least one image"))?;
+        .ok_or_else(|| Error::Events(tfevents::Error::Empty { what: "images".into() }))?;
     for (i, img) in images.iter().enumerate().skip(1) {
         if img.dims() != first.dims() {
-            return Err(Error::invalid(
-                "images",
-                format!(
-                    "image {i} has shape {:?} but image 0 has {:?}; a grid needs images of one size (resize or crop them first)",
-                    img.dims(),
-                    first.dims()
-                ),
-            ));
+            return Err(Error::Events(tfevents::Error::BadShape {
+                what: format!("image {i} (image 0 has shape {:?})", first.dims()),
+                shape: img.dims().to_vec(),
+                expected: "give images of one size, that of image 0 (resize or crop them first)",
+            }));
         }
         if img.dtype() != first.dtype() {
             return Err(Error::invalid(
@@ -469,13 +463,11 @@ pub fn save_image(tensor: &Tensor, path: impl AsRef<Path>, opts: &GridOptions) -
     let path = path.as_ref();
     if let Some(ext) = path.extension() {
         if !ext.eq_ignore_ascii_case("png") {
-            return Err(Error::invalid(
-                "path",
-                format!(
-                    "`{}` does not end in .png; save_image writes PNG only",
-                    path.display()
-                ),
-            ));
+            return Err(Error::Events(tfevents::Error::BadName {
+                what: "path",
+                name: path.display().to_string(),
+                reason: "does not end in .png; save_image writes PNG only",
+            }));
         }
     }
     let grid = make_grid(tensor, opts)?;

@@ -32,10 +32,12 @@ impl Axis {
             ));
         }
         if 2 * p > k {
-            return Err(Error::invalid(
-                what,
-                format!("padding {p} must be at most half the kernel size {k} (as in PyTorch)"),
-            ));
+            return Err(Error::Events(tfevents::Error::OutOfRange {
+                what: format!("{what} padding (at most half the kernel size {k}, as in PyTorch)"),
+                value: p as f64,
+                min: 0.0,
+                max: k as f64 / 2.0,
+            }));
         }
         if len + 2 * p < k {
             return Err(Error::invalid(
@@ -307,10 +309,11 @@ fn apply(x: &Tensor, op: PoolOp) -> Result<Tensor> {
 fn dims(x: &Tensor, what: &'static str) -> Result<(usize, usize)> {
     match x.dims() {
         [_, _, h, w] => Ok((*h, *w)),
-        d => Err(Error::invalid(
-            what,
-            format!("expects a (batch, channels, height, width) tensor, got shape {d:?}; add the batch dimension with `unsqueeze(0)`"),
-        )),
+        d => Err(Error::Events(tfevents::Error::BadShape {
+            what: what.to_string(),
+            shape: d.to_vec(),
+            expected: "give (batch, channels, height, width); add the batch dimension with `unsqueeze(0)`",
+        }))),
     }
 }
 

@@ -43,10 +43,11 @@ pub fn capture(model: &dyn Module, names: &[&str]) -> Result<Capture> {
     for n in names {
         if !modules.iter().any(|(m, _)| m == n) {
             let all: Vec<&str> = modules.iter().map(|(m, _)| m.as_str()).collect();
-            return Err(Error::invalid(
-                "names",
-                format!("the model has no layer named `{n}`; its layers are {all:?}"),
-            ));
+            return Err(Error::Events(tfevents::Error::BadName {
+                what: "layer",
+                name: n.to_string(),
+                reason: "is not a layer of the model; its `named_modules()` lists them",
+            }));
         }
     }
     // Slots in tree order, whatever the order of `names`.

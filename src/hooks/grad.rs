@@ -91,10 +91,11 @@ pub fn scale_grads(grads: &mut GradStore, vars: &[Var], factor: f64) -> Result<(
 /// PyTorch's `clip_grad_norm_`; returns the norm before clipping.
 pub fn clip_grad_norm(grads: &mut GradStore, vars: &[Var], max_norm: f64) -> Result<f64> {
     if !(max_norm.is_finite() && max_norm > 0.0) {
-        return Err(Error::invalid(
-            "max_norm",
-            format!("must be a positive finite number, got {max_norm}"),
-        ));
+        return Err(Error::Events(tfevents::Error::BadNumber {
+            what: "max_norm".into(),
+            value: max_norm,
+            must: "finite and > 0",
+        }));
     }
     let mut sq = 0f64;
     for v in vars {

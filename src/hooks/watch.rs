@@ -57,10 +57,11 @@ impl Watch {
     /// Logs `log` every `log_freq` steps (wandb's default is 1000); `log_freq` 0 is an error.
     pub fn new(log: WatchLog, log_freq: u64) -> Result<Self> {
         if log_freq == 0 {
-            return Err(Error::invalid(
-                "log_freq",
-                "must be at least 1 (log every log_freq steps)",
-            ));
+            return Err(Error::Events(tfevents::Error::BadNumber {
+                what: "log_freq".into(),
+                value: 0.0,
+                must: "at least 1 (log every log_freq steps)",
+            }));
         }
         Ok(Self { log, log_freq })
     }

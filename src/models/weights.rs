@@ -28,11 +28,12 @@ use crate::{Error, Result};
 /// ```
 pub fn load_pretrained(path: &Path, device: &Device) -> Result<VarBuilder<'static>> {
     if !path.is_file() {
-        return Err(Error::invalid(
-            "weights",
-            format!(
-                "`{}` is not a file; pass a .safetensors or PyTorch .pth state dict",
-                path.display()
+        return Err(Error::io(
+            "cannot read weights from",
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "not a file; pass a .safetensors or PyTorch .pth state dict",
             ),
         ));
     }
@@ -75,13 +76,10 @@ pub fn load_pretrained(path: &Path, device: &Device) -> Result<VarBuilder<'stati
                 device.clone(),
             ))
         }
-        _ => Err(Error::invalid(
-            "weights",
-            format!(
-                "`{}`: unknown weights format; use a .safetensors file or a PyTorch .pth/.pt \
-                 state dict",
-                path.display()
-            ),
-        )),
+        _ => Err(Error::Events(tfevents::Error::BadName {
+            what: "weights file extension",
+            name: ext.clone(),
+            reason: "is not a weights format; use a .safetensors file or a PyTorch .pth/.pt state dict",
+        }))),
     }
 }

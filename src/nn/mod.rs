@@ -107,15 +107,12 @@ pub trait Module: Send + Sync {
     fn forward_plain_many(&self, xs: &[Tensor]) -> candle_core::Result<Tensor> {
         match xs {
             [x] => self.forward_plain(x),
-            _ => Err(crate::Error::invalid(
-                "inputs",
-                format!(
-                    "`{}` ({}) takes one input, got {}; call it with `call(&x)`",
-                    self.node().name(),
-                    self.node().kind(),
-                    xs.len()
-                ),
-            )
+            _ => Err(crate::Error::Events(tfevents::Error::LengthMismatch {
+                what: format!("the inputs of `{}` ({})", self.node().name(), self.node().kind()),
+                got: xs.len(),
+                expected: 1,
+                per: "call of a one-input layer: call it with `call(&x)`",
+            })
             .into()),
         }
     }

@@ -28,10 +28,11 @@ pub(super) fn summary(
     call: &dyn Fn(&Tensor) -> candle_core::Result<Tensor>,
 ) -> Result<String> {
     if input_shape.is_empty() || input_shape.contains(&0) {
-        return Err(crate::Error::invalid(
-            "input_shape",
-            format!("must be a non-empty shape without zero dimensions (batch included), got {input_shape:?}"),
-        ));
+        return Err(crate::Error::Events(tfevents::Error::BadShape {
+            what: "input_shape".into(),
+            shape: input_shape.to_vec(),
+            expected: "give a non-empty shape without zero dimensions, batch included",
+        }));
     }
     let rows = record_rows(root, modules, params, input_shape, call)?;
     Ok(render(&rows, params, input_shape))

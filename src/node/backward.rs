@@ -158,15 +158,12 @@ fn run_backward_hooks(
             continue;
         };
         if new.len() != grads.len() {
-            return Err(crate::Error::invalid(
-                "grad_inputs",
-                format!(
-                    "a backward hook of `{}` returned {} gradients for a call with {} inputs; return one entry per input (None to keep it)",
-                    node.name(),
-                    new.len(),
-                    grads.len()
-                ),
-            ));
+            return Err(crate::Error::Events(tfevents::Error::LengthMismatch {
+                what: format!("the gradients a backward hook of `{}` returned", node.name()),
+                got: new.len(),
+                expected: grads.len(),
+                per: "input of the call (None keeps its gradient)",
+            }));
         }
         for (slot, new) in grads.iter_mut().zip(new) {
             if let (Some(old), Some(new)) = (slot.as_mut(), new) {

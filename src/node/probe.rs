@@ -82,14 +82,11 @@ impl CustomOp1 for Probe {
 /// A hook's replacement gradient must have the shape of the gradient it replaces.
 pub(crate) fn check_same_shape(what: &'static str, new: &Tensor, old: &Tensor) -> Result<()> {
     if new.dims() != old.dims() {
-        return Err(crate::Error::invalid(
-            what,
-            format!(
-                "a hook returned a gradient of shape {:?} for a tensor of shape {:?}; return a tensor of the same shape, or None to keep the gradient",
-                new.dims(),
-                old.dims()
-            ),
-        ));
+        return Err(crate::Error::Events(tfevents::Error::BadShape {
+            what: format!("the {what} a hook returned for a tensor of shape {:?}", old.dims()),
+            shape: new.dims().to_vec(),
+            expected: "give a tensor of the same shape, or None to keep the gradient",
+        }));
     }
     Ok(())
 }

@@ -68,15 +68,12 @@ impl Node {
                 continue;
             };
             if new.len() != inputs.len() {
-                return Err(crate::Error::invalid(
-                    "inputs",
-                    format!(
-                        "a forward pre-hook of `{}` returned {} inputs for a call with {}; return as many tensors, or None to keep them",
-                        self.name(),
-                        new.len(),
-                        inputs.len()
-                    ),
-                )
+                return Err(crate::Error::Events(tfevents::Error::LengthMismatch {
+                    what: format!("the inputs a forward pre-hook of `{}` returned", self.name()),
+                    got: new.len(),
+                    expected: inputs.len(),
+                    per: "input of the call (or None to keep them)",
+                })
                 .into());
             }
             inputs = new;
