@@ -103,7 +103,9 @@ mod tests {
             e.events(),
             Some(tfevents::Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound
         ));
-        assert!(e.to_string().starts_with("cannot read weights from `/nowhere`"));
+        assert!(e
+            .to_string()
+            .starts_with("cannot read weights from `/nowhere`"));
         assert!(Error::Candle(candle_core::Error::Msg("m".into()))
             .events()
             .is_none());

@@ -391,9 +391,11 @@ fn divisor(lo: f32, hi: f32) -> f32 {
 /// [`make_grid`] of a list of images of the same shape (torchvision accepts a list and stacks
 /// it). Errors name the first image whose shape differs from the first one's.
 pub fn make_grid_list(images: &[Tensor], opts: &GridOptions) -> Result<Tensor> {
-    let first = images
-        .first()
-        .ok_or_else(|| Error::Events(tfevents::Error::Empty { what: "images".into() }))?;
+    let first = images.first().ok_or_else(|| {
+        Error::Events(tfevents::Error::Empty {
+            what: "images".into(),
+        })
+    })?;
     for (i, img) in images.iter().enumerate().skip(1) {
         if img.dims() != first.dims() {
             return Err(Error::Events(tfevents::Error::BadShape {

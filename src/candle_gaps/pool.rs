@@ -312,8 +312,9 @@ fn dims(x: &Tensor, what: &'static str) -> Result<(usize, usize)> {
         d => Err(Error::Events(tfevents::Error::BadShape {
             what: what.to_string(),
             shape: d.to_vec(),
-            expected: "give (batch, channels, height, width); add the batch dimension with `unsqueeze(0)`",
-        }))),
+            expected:
+                "give (batch, channels, height, width); add the batch dimension with `unsqueeze(0)`",
+        })),
     }
 }
 

@@ -79,7 +79,8 @@ pub fn load_pretrained(path: &Path, device: &Device) -> Result<VarBuilder<'stati
         _ => Err(Error::Events(tfevents::Error::BadName {
             what: "weights file extension",
             name: ext.clone(),
-            reason: "is not a weights format; use a .safetensors file or a PyTorch .pth/.pt state dict",
-        }))),
+            reason:
+                "is not a weights format; use a .safetensors file or a PyTorch .pth/.pt state dict",
+        })),
     }
 }

@@ -108,7 +108,11 @@ pub trait Module: Send + Sync {
         match xs {
             [x] => self.forward_plain(x),
             _ => Err(crate::Error::Events(tfevents::Error::LengthMismatch {
-                what: format!("the inputs of `{}` ({})", self.node().name(), self.node().kind()),
+                what: format!(
+                    "the inputs of `{}` ({})",
+                    self.node().name(),
+                    self.node().kind()
+                ),
                 got: xs.len(),
                 expected: 1,
                 per: "call of a one-input layer: call it with `call(&x)`",

@@ -159,7 +159,10 @@ fn run_backward_hooks(
         };
         if new.len() != grads.len() {
             return Err(crate::Error::Events(tfevents::Error::LengthMismatch {
-                what: format!("the gradients a backward hook of `{}` returned", node.name()),
+                what: format!(
+                    "the gradients a backward hook of `{}` returned",
+                    node.name()
+                ),
                 got: new.len(),
                 expected: grads.len(),
                 per: "input of the call (None keeps its gradient)",

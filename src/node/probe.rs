@@ -83,7 +83,10 @@ impl CustomOp1 for Probe {
 pub(crate) fn check_same_shape(what: &'static str, new: &Tensor, old: &Tensor) -> Result<()> {
     if new.dims() != old.dims() {
         return Err(crate::Error::Events(tfevents::Error::BadShape {
-            what: format!("the {what} a hook returned for a tensor of shape {:?}", old.dims()),
+            what: format!(
+                "the {what} a hook returned for a tensor of shape {:?}",
+                old.dims()
+            ),
             shape: new.dims().to_vec(),
             expected: "give a tensor of the same shape, or None to keep the gradient",
         }));

@@ -69,7 +69,10 @@ impl Node {
             };
             if new.len() != inputs.len() {
                 return Err(crate::Error::Events(tfevents::Error::LengthMismatch {
-                    what: format!("the inputs a forward pre-hook of `{}` returned", self.name()),
+                    what: format!(
+                        "the inputs a forward pre-hook of `{}` returned",
+                        self.name()
+                    ),
                     got: new.len(),
                     expected: inputs.len(),
                     per: "input of the call (or None to keep them)",

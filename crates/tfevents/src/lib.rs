@@ -42,6 +42,7 @@ pub mod reader;
 pub mod record;
 #[cfg(feature = "remote")]
 pub mod remote;
+mod step;
 pub mod summary;
 pub mod writer;
 

@@ -12,6 +12,7 @@ use crate::event_writer::{
     DEFAULT_MAX_QUEUE,
 };
 use crate::proto::{event, summary, Event, HistogramProto, Summary};
+use crate::step::to_step;
 use crate::summary::histogram::{make_histogram, Bins, HistogramValues};
 use crate::summary::scalar::{scalar_summary, ScalarOptions, ScalarValue};
 use crate::summary::text::text_summary;
@@ -295,12 +296,6 @@ fn event_at(summary: Summary, step: i64, wall_time: f64) -> Event {
 /// A tag as a single path component: separators become `_`.
 fn path_safe(tag: &str) -> String {
     tag.replace(['/', '\\'], "_")
-}
-
-/// The step as TensorBoard stores it, or the error for a step beyond `i64`.
-pub(crate) fn to_step<S: TryInto<i64>>(step: S) -> Result<i64> {
-    step.try_into()
-        .map_err(|_| Error::invalid("step", "does not fit in a signed 64-bit integer"))
 }
 
 impl SummaryWriter {

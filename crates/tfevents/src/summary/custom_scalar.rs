@@ -4,15 +4,14 @@
 //! `custom_scalars__config__`, plugin `custom_scalars`, a `DT_STRING` tensor of empty shape
 //! holding the serialized `Layout`. TensorBoard merges the layouts of all runs.
 
+use super::plugin_value::plugin_value;
 use crate::error::{Error, Result};
+use crate::plugin_names;
 use crate::proto::custom_scalar::{
     chart::Content, margin_chart_content::Series, Category, Chart, Layout, MarginChartContent,
     MultilineChartContent,
 };
-use crate::proto::{
-    summary, summary_metadata::PluginData, DataType, Summary, SummaryMetadata, TensorProto,
-    TensorShapeProto,
-};
+use crate::proto::{DataType, Summary, TensorProto, TensorShapeProto};
 
 /// The tag the layout is stored under.
 pub const LAYOUT_TAG: &str = "custom_scalars__config__";
@@ -157,22 +156,16 @@ pub fn custom_scalars_summary(categories: &[LayoutCategory]) -> Result<Summary> 
         });
     }
     Ok(Summary {
-        value: vec![summary::Value {
-            tag: LAYOUT_TAG.to_string(),
-            metadata: Some(SummaryMetadata {
-                plugin_data: Some(PluginData {
-                    plugin_name: "custom_scalars".into(),
-                    content: Vec::new(),
-                }),
-                ..Default::default()
-            }),
-            value: Some(summary::value::Value::Tensor(TensorProto {
+        value: vec![plugin_value(
+            LAYOUT_TAG,
+            plugin_names::CUSTOM_SCALARS,
+            Vec::new(),
+            Some(TensorProto {
                 dtype: DataType::DtString as i32,
                 tensor_shape: Some(TensorShapeProto::default()),
                 string_val: vec![prost::Message::encode_to_vec(&layout)],
                 ..Default::default()
-            })),
-            ..Default::default()
-        }],
+            }),
+        )],
     })
 }

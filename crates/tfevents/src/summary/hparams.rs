@@ -6,6 +6,8 @@
 //! data, exactly as PyTorch's `torch.utils.tensorboard.summary.hparams` writes them (format
 //! version 0, session status `SUCCESS`).
 
+use super::plugin_value::plugin_value;
+use crate::plugin_names;
 use std::collections::{BTreeMap, HashSet};
 
 use crate::error::{Error, Result};
@@ -14,7 +16,7 @@ use crate::proto::hparams::{
     HParamInfo, HParamsPluginData, Interval, ListValue, MetricInfo, MetricName, SessionEndInfo,
     SessionStartInfo, Status, Value,
 };
-use crate::proto::{summary, summary_metadata::PluginData, Summary, SummaryMetadata};
+use crate::proto::Summary;
 
 /// Tag of the experiment summary.
 pub const EXPERIMENT_TAG: &str = "_hparams_/experiment";
@@ -118,18 +120,12 @@ fn plugin_summary(tag: &str, data: Data) -> Summary {
         data: Some(data),
     };
     Summary {
-        value: vec![summary::Value {
-            tag: tag.to_string(),
-            metadata: Some(SummaryMetadata {
-                plugin_data: Some(PluginData {
-                    plugin_name: "hparams".into(),
-                    content: prost::Message::encode_to_vec(&content),
-                }),
-                ..Default::default()
-            }),
-            value: None,
-            ..Default::default()
-        }],
+        value: vec![plugin_value(
+            tag,
+            plugin_names::HPARAMS,
+            prost::Message::encode_to_vec(&content),
+            None,
+        )],
     }
 }
 

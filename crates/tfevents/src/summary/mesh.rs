@@ -6,13 +6,12 @@
 //! of the parts present. The plugin serves faces as int32 and colours as uint8, so both are
 //! taken here as integers and stored as floats exactly.
 
+use super::plugin_value::plugin_value;
+use crate::plugin_names;
 use prost::Message;
 
 use crate::proto::mesh::{ContentType, MeshPluginData};
-use crate::proto::{
-    summary, summary_metadata::PluginData, DataType, Summary, SummaryMetadata, TensorProto,
-    TensorShapeProto,
-};
+use crate::proto::{DataType, Summary, TensorProto, TensorShapeProto};
 use crate::{Error, Result};
 
 /// A batch of meshes: vertices, and optionally per-vertex colours, triangles and the three.js
@@ -231,16 +230,11 @@ pub fn mesh_summary(tag: &str, mesh: &Mesh) -> Result<Summary> {
             ContentType::Color => "COLOR",
             ContentType::Undefined => "UNDEFINED",
         };
-        value.push(summary::Value {
-            tag: format!("{tag}_{suffix}"),
-            metadata: Some(SummaryMetadata {
-                plugin_data: Some(PluginData {
-                    plugin_name: "mesh".into(),
-                    content: plugin.encode_to_vec(),
-                }),
-                ..Default::default()
-            }),
-            value: Some(summary::value::Value::Tensor(TensorProto {
+        value.push(plugin_value(
+            format!("{tag}_{suffix}"),
+            plugin_names::MESH,
+            plugin.encode_to_vec(),
+            Some(TensorProto {
                 dtype: DataType::DtFloat as i32,
                 tensor_shape: Some(TensorShapeProto::from_dims(&[
                     mesh.batch as i64,
@@ -249,9 +243,8 @@ pub fn mesh_summary(tag: &str, mesh: &Mesh) -> Result<Summary> {
                 ])),
                 float_val: data,
                 ..Default::default()
-            })),
-            ..Default::default()
-        });
+            }),
+        ));
     }
     Ok(Summary { value })
 }
@@ -259,6 +252,7 @@ pub fn mesh_summary(tag: &str, mesh: &Mesh) -> Result<Summary> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proto::summary;
 
     fn tetra() -> Mesh {
         let v = [0., 0., 0., 1., 0., 0., 0., 1., 0., 0., 0., 1.];

@@ -10,6 +10,7 @@ pub mod histogram;
 pub mod hparams;
 pub mod image;
 pub mod mesh;
+mod plugin_value;
 pub mod pr_curve;
 pub mod projector;
 pub mod scalar;

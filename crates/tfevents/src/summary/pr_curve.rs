@@ -8,6 +8,8 @@
 //! reverse cumulative sums from bucket `i`; precision and recall divide by at least `1e-7`.
 //! The tensor is `[6, num_thresholds]` float32: TP, FP, TN, FN, precision, recall.
 
+use super::plugin_value::plugin_value;
+use crate::plugin_names;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -15,10 +17,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::proto::pr_curve::PrCurvePluginData;
-use crate::proto::{
-    summary, summary_metadata::PluginData, DataType, Summary, SummaryMetadata, TensorProto,
-    TensorShapeProto,
-};
+use crate::proto::{DataType, Summary, TensorProto, TensorShapeProto};
 
 /// The most thresholds a curve may have: 2^22, far past what the dashboard can draw, and the
 /// range in which the vectorised bucket of an `f32` is exact.
@@ -668,23 +667,17 @@ pub fn pr_curve_raw_summary(tag: &str, data: &PrCurveData) -> Result<Summary> {
         num_thresholds: n as u32,
     };
     Ok(Summary {
-        value: vec![summary::Value {
-            tag: tag.to_string(),
-            metadata: Some(SummaryMetadata {
-                plugin_data: Some(PluginData {
-                    plugin_name: "pr_curves".into(),
-                    content: prost::Message::encode_to_vec(&content),
-                }),
-                ..Default::default()
-            }),
-            value: Some(summary::value::Value::Tensor(TensorProto {
+        value: vec![plugin_value(
+            tag,
+            plugin_names::PR_CURVES,
+            prost::Message::encode_to_vec(&content),
+            Some(TensorProto {
                 dtype: DataType::DtFloat as i32,
                 tensor_shape: Some(TensorShapeProto::from_dims(&[6, n as i64])),
                 float_val,
                 ..Default::default()
-            })),
-            ..Default::default()
-        }],
+            }),
+        )],
     })
 }
 

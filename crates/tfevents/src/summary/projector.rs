@@ -461,7 +461,7 @@ impl EmbeddingOptions {
 
     /// The global step (default 0); errors if it does not fit in an `i64`.
     pub fn step<S: TryInto<i64>>(mut self, step: S) -> Result<Self> {
-        self.step = crate::writer::to_step(step)?;
+        self.step = crate::step::to_step(step)?;
         if self.step < 0 {
             return Err(Error::BadNumber {
                 what: "global_step".to_string(),

@@ -1,10 +1,9 @@
 //! The scalars plugin, and PyTorch's `add_tensor`.
 
+use super::plugin_value::plugin_value;
 use crate::error::{Error, Result};
-use crate::proto::{
-    summary, summary_metadata::PluginData, DataType, Summary, SummaryMetadata, TensorProto,
-    TensorShapeProto,
-};
+use crate::plugin_names;
+use crate::proto::{summary, DataType, Summary, TensorProto, TensorShapeProto};
 
 /// A summary holding one scalar, stored as PyTorch's `add_scalar` stores it: a 32-bit
 /// `simple_value`, which TensorBoard's scalar dashboard reads directly.
@@ -50,23 +49,13 @@ pub fn scalar_summary_with(tag: &str, value: f64, options: ScalarOptions) -> Sum
             ..Default::default()
         }
     };
-    plugin_tensor_summary(tag, "scalars", tensor)
-}
-
-fn plugin_tensor_summary(tag: &str, plugin: &str, tensor: TensorProto) -> Summary {
     Summary {
-        value: vec![summary::Value {
-            tag: tag.to_string(),
-            metadata: Some(SummaryMetadata {
-                plugin_data: Some(PluginData {
-                    plugin_name: plugin.to_string(),
-                    content: Vec::new(),
-                }),
-                ..Default::default()
-            }),
-            value: Some(summary::value::Value::Tensor(tensor)),
-            ..Default::default()
-        }],
+        value: vec![plugin_value(
+            tag,
+            plugin_names::SCALARS,
+            Vec::new(),
+            Some(tensor),
+        )],
     }
 }
 
@@ -196,5 +185,8 @@ pub fn tensor_summary<T: TensorElement>(
         ..Default::default()
     };
     T::store(values, &mut tensor);
-    Ok(plugin_tensor_summary(tag, "tensor", tensor))
+    // PyTorch's `add_tensor` names no dashboard's plugin: "tensor" only marks it as a tensor.
+    Ok(Summary {
+        value: vec![plugin_value(tag, "tensor", Vec::new(), Some(tensor))],
+    })
 }

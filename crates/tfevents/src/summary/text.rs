@@ -1,9 +1,8 @@
 //! The text plugin: Markdown shown in TensorBoard's text dashboard.
 
-use crate::proto::{
-    summary, summary_metadata::PluginData, DataType, Summary, SummaryMetadata, TensorProto,
-    TensorShapeProto,
-};
+use super::plugin_value::plugin_value;
+use crate::plugin_names;
+use crate::proto::{DataType, Summary, TensorProto, TensorShapeProto};
 
 /// A summary holding `text` (Markdown) as PyTorch's `add_text` writes it: tag
 /// `<tag>/text_summary`, plugin `text` with an empty `TextPluginData` (version 0 encodes to no
@@ -16,17 +15,11 @@ pub fn text_summary(tag: &str, text: &str) -> Summary {
         ..Default::default()
     };
     Summary {
-        value: vec![summary::Value {
-            tag: format!("{tag}/text_summary"),
-            metadata: Some(SummaryMetadata {
-                plugin_data: Some(PluginData {
-                    plugin_name: "text".into(),
-                    content: Vec::new(),
-                }),
-                ..Default::default()
-            }),
-            value: Some(summary::value::Value::Tensor(tensor)),
-            ..Default::default()
-        }],
+        value: vec![plugin_value(
+            format!("{tag}/text_summary"),
+            plugin_names::TEXT,
+            Vec::new(),
+            Some(tensor),
+        )],
     }
 }
