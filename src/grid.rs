@@ -158,7 +158,7 @@ pub fn make_grid(tensor: &Tensor, opts: &GridOptions) -> Result<Tensor> {
         2 => tensor.unsqueeze(0)?.unsqueeze(0)?,
         3 => tensor.unsqueeze(0)?,
         4 => tensor.clone(),
-        r => {
+        _ => {
             return Err(Error::Events(tfevents::Error::BadShape {
                 what: "make_grid's tensor".into(),
                 shape: tensor.dims().to_vec(),
