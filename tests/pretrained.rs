@@ -156,14 +156,14 @@ fn wrong_shapes_missing_names_and_bad_files_are_errors() {
     assert!(err.to_string().contains("classifier.1.weight"), "{err}");
 
     let missing = load_pretrained(&dir.path().join("nope.pth"), &Device::Cpu).err();
-    assert!(missing.unwrap().to_string().contains("is not a file"));
+    assert!(missing.unwrap().to_string().contains("not a file"));
     let text = dir.path().join("weights.txt");
     std::fs::write(&text, "hello").unwrap();
     let unknown = load_pretrained(&text, &Device::Cpu).err();
     assert!(unknown
         .unwrap()
         .to_string()
-        .contains("unknown weights format"));
+        .contains("is not a weights format"));
     let garbage = dir.path().join("garbage.pth");
     std::fs::write(&garbage, [0u8; 64]).unwrap();
     let bad = load_pretrained(&garbage, &Device::Cpu).err();

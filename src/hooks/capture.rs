@@ -36,17 +36,18 @@ pub struct Capture {
 }
 
 /// Registers a forward hook on each layer of `model` named in `names` (full dotted names as
-/// `named_modules` gives them) that keeps its outputs. An unknown name is an
-/// `Err(Events(BadName { what: "layer", .. }))`; `named_modules()` lists the names there are.
+/// `named_modules` gives them) that keeps its outputs. An unknown name is an error listing
+/// the names there are.
 pub fn capture(model: &dyn Module, names: &[&str]) -> Result<Capture> {
     let modules = model.named_modules();
     for n in names {
         if !modules.iter().any(|(m, _)| m == n) {
-            return Err(Error::Events(tfevents::Error::BadName {
-                what: "layer",
-                name: n.to_string(),
-                reason: "is not a layer of the model; its `named_modules()` lists them",
-            }));
+            // Free-form: the message lists the model's layers, which a fixed reason cannot.
+            let all: Vec<&str> = modules.iter().map(|(m, _)| m.as_str()).collect();
+            return Err(Error::invalid(
+                "names",
+                format!("the model has no layer named `{n}`; its layers are {all:?}"),
+            ));
         }
     }
     // Slots in tree order, whatever the order of `names`.
