@@ -26,9 +26,7 @@ import tb_http_check  # noqa: E402
 def points(srv, run, tag):
     try:
         return len(srv.json("/data/plugin/scalars/scalars", run=run, tag=tag))
-    except Exception as e:  # noqa: BLE001 - not served yet (400 for an unknown run or tag)
-        if os.environ.get("LIVE_DEBUG"):
-            print("poll:", e)
+    except Exception:  # noqa: BLE001 - not served yet (404 for an unknown run or tag)
         return 0
 
 
@@ -70,19 +68,7 @@ def main():
         first.add_scalar("loss", 1.0 / (i + 1), i)
     settle(first, os.path.join(logdir, "live"))
 
-    # tb_http_check.Server asks TensorBoard to load once (--reload_interval=0); this check
-    # needs reloads, so it starts TensorBoard itself and borrows only the HTTP helpers.
-    srv = tb_http_check.Server.__new__(tb_http_check.Server)
-    srv.port = tb_http_check.free_port()
-    srv.url = f"http://127.0.0.1:{srv.port}"
-    srv.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-    import subprocess
-
-    srv.proc = subprocess.Popen(
-        [sys.executable, "-m", "tensorboard.main", "--logdir", logdir, "--host", "127.0.0.1",
-         "--port", str(srv.port), "--load_fast=true", f"--reload_interval={args.reload:g}",
-         "--samples_per_plugin=scalars=1000"],
-        stdout=srv.log, stderr=subprocess.STDOUT)
+    srv = tb_http_check.Server(logdir, "true", "scalars=1000", reload_interval=args.reload)
     failures = 0
     try:
         if wait_for(srv, "live", "loss", 10, 120) is None:

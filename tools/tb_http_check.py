@@ -92,13 +92,13 @@ def expected_buckets(h, data_server):
 
 
 class Server:
-    def __init__(self, logdir, load_fast, samples):
+    def __init__(self, logdir, load_fast, samples, reload_interval=0):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
         cmd = [sys.executable, "-m", "tensorboard.main", "--logdir", logdir, "--host",
                "127.0.0.1", "--port", str(self.port), f"--load_fast={load_fast}",
-               "--reload_interval=0", f"--samples_per_plugin={samples}"]
+               f"--reload_interval={reload_interval:g}", f"--samples_per_plugin={samples}"]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
 
     def get(self, path, **query):
