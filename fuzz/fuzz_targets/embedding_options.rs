@@ -1,15 +1,15 @@
 //! Any matrix shape, values, tag, metadata (a column or a table, ragged or not) and label
 //! images (any `[N, C, H, W]`, from bytes or floats) through `SummaryWriter::add_embedding`:
 //! a clear `Err`, or the projector's files inside the run and a config block that names them,
-//! never a panic, a path outside the log directory or an allocation the shapes alone ask for.
+//! never a panic, an embedding directory outside the log directory or an allocation the shapes alone ask for.
 #![no_main]
 
 use std::cell::RefCell;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use libfuzzer_sys::arbitrary::{Result as ArbResult, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use tfevents::summary::projector::{EmbeddingOptions, LabelImages, Metadata};
+use tfevents::summary::projector::{embedding_subdir, EmbeddingOptions, LabelImages, Metadata};
 use tfevents::SummaryWriter;
 
 /// One writer for many inputs; its directory is emptied every `RESET_EVERY` inputs so that a
@@ -123,26 +123,6 @@ fn decode(u: &mut Unstructured<'_>) -> ArbResult<Input> {
     Ok(Input { values, shape, tag, metadata, images })
 }
 
-fn assert_inside(log_dir: &Path) {
-    for entry in walk(log_dir) {
-        assert!(entry.starts_with(log_dir), "{entry:?} is outside {log_dir:?}");
-    }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                out.extend(walk(&path));
-            }
-            out.push(path);
-        }
-    }
-    out
-}
-
 fuzz_target!(|bytes: &[u8]| {
     let mut u = Unstructured::new(bytes);
     let Ok(input) = decode(&mut u) else {
@@ -170,7 +150,13 @@ fuzz_target!(|bytes: &[u8]| {
             let config = std::fs::read_to_string(root.join("projector_config.pbtxt"))
                 .expect("a logged embedding is in the projector config");
             assert!(config.contains(&format!(":{step:05}\"")), "{config}");
+            // The embedding's directory, named from the tag, must resolve below the log
+            // directory (a `..` or absolute tag would not) and hold its tensors.
+            let dir = root.join(embedding_subdir(&input.tag, step));
+            let resolved = dir.canonicalize().expect("the embedding's directory exists");
+            let base = root.canonicalize().expect("the log directory exists");
+            assert!(resolved.starts_with(&base), "{resolved:?} is outside {base:?}");
+            assert!(resolved.join("tensors.tsv").is_file());
         }
-        assert_inside(&root);
     });
 });
